@@ -1,0 +1,41 @@
+// Command streamfront is a self-hosted CloudFront streaming (RTMP)
+// distribution service: `streamfront serve` runs the API (and, later, the edge).
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+const usage = `usage: streamfront <command> [flags]
+
+commands:
+  serve     run the CloudFront API server
+  version   print the version
+`
+
+// Version is set at build time with -ldflags "-X main.Version=...".
+var Version = "dev"
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = serve(os.Args[2:])
+	case "version":
+		fmt.Println("streamfront", Version)
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "streamfront:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/streamfront/streamfront/internal/api"
+	cf "github.com/streamfront/streamfront/internal/cloudfront"
+	"github.com/streamfront/streamfront/internal/store"
+	"github.com/streamfront/streamfront/internal/store/sqlite"
+)
+
+type serveFlags struct {
+	listen           string
+	dataDir          string
+	accountID        string
+	deployDelay      time.Duration
+	maxDistributions int
+	originSuffixes   string
+	domainSuffix     string
+	logFormat        string
+}
+
+func (f *serveFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:4580", "API listen address")
+	fs.StringVar(&f.dataDir, "data-dir", "./streamfront-data", "directory of the embedded SQLite database")
+	fs.StringVar(&f.accountID, "account-id", "123456789012", "account id of open (single-account) mode")
+	fs.DurationVar(&f.deployDelay, "deploy-delay", 2*time.Second, "time before a new configuration counts as Deployed")
+	fs.IntVar(&f.maxDistributions, "max-distributions", 100, "streaming distributions quota per account")
+	fs.StringVar(&f.originSuffixes, "origin-suffixes", "", "comma-separated extra S3 origin domain suffixes (e.g. s3.local)")
+	fs.StringVar(&f.domainSuffix, "domain-suffix", "cloudfront.net", "suffix of distribution domain names")
+	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+}
+
+var accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
+
+func (f *serveFlags) validate() error {
+	if !accountIDRE.MatchString(f.accountID) {
+		return fmt.Errorf("--account-id must be 12 digits, got %q", f.accountID)
+	}
+	if f.deployDelay < 0 {
+		return fmt.Errorf("--deploy-delay must not be negative")
+	}
+	if f.maxDistributions < 1 {
+		return fmt.Errorf("--max-distributions must be at least 1")
+	}
+	if f.logFormat != "text" && f.logFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json")
+	}
+	return nil
+}
+
+func newLogger(format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func serve(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var f serveFlags
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := f.validate(); err != nil {
+		return err
+	}
+	log := newLogger(f.logFormat)
+
+	var st store.Store
+	st, err := sqlite.Open(f.dataDir)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+
+	svc := cf.NewService(st, cf.Options{
+		MaxDistributions: f.maxDistributions,
+		OriginSuffixes:   splitList(f.originSuffixes),
+		DomainSuffix:     f.domainSuffix,
+		Signers:          cf.SingleAccount{ID: f.accountID},
+		Logger:           log,
+	})
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	deployerDone := make(chan struct{})
+	go func() {
+		defer close(deployerDone)
+		svc.RunDeployer(ctx, tickFor(f.deployDelay), cf.DelayGate(f.deployDelay, time.Now))
+	}()
+
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           api.New(api.Config{Service: svc, Auth: api.Open{Account: f.accountID}, Logger: log}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	log.Info("streamfront listening", "api", "http://"+ln.Addr().String(), "data_dir", f.dataDir, "version", Version)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("shutdown", "err", err)
+	}
+	<-deployerDone
+	return nil
+}
+
+// tickFor polls often enough that Deployed shows soon after the delay.
+func tickFor(delay time.Duration) time.Duration {
+	return min(max(delay/4, 20*time.Millisecond), 500*time.Millisecond)
+}

@@ -1,0 +1,95 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	cf "github.com/streamfront/streamfront/internal/cloudfront"
+)
+
+// awsError is a CloudFront error as it goes on the wire.
+type awsError struct {
+	Code   string
+	Status int
+}
+
+// errorTable is the single mapping of domain errors to CloudFront codes and
+// HTTP statuses (from the API model). TestEveryDomainErrorIsMapped keeps it complete.
+var errorTable = []struct {
+	kind error
+	awsError
+}{
+	{cf.ErrMissingBody, awsError{"MissingBody", http.StatusBadRequest}},
+	{cf.ErrInvalidArgument, awsError{"InvalidArgument", http.StatusBadRequest}},
+	{cf.ErrInconsistentQuantities, awsError{"InconsistentQuantities", http.StatusBadRequest}},
+	{cf.ErrInvalidOrigin, awsError{"InvalidOrigin", http.StatusBadRequest}},
+	{cf.ErrInvalidOriginAccessIdentity, awsError{"InvalidOriginAccessIdentity", http.StatusBadRequest}},
+	{cf.ErrInvalidOriginAccessControl, awsError{"InvalidOriginAccessControl", http.StatusBadRequest}},
+	{cf.ErrCNAMEAlreadyExists, awsError{"CNAMEAlreadyExists", http.StatusConflict}},
+	{cf.ErrDistributionAlreadyExists, awsError{"StreamingDistributionAlreadyExists", http.StatusConflict}},
+	{cf.ErrTooManyCNAMEs, awsError{"TooManyStreamingDistributionCNAMEs", http.StatusBadRequest}},
+	{cf.ErrTooManyTrustedSigners, awsError{"TooManyTrustedSigners", http.StatusBadRequest}},
+	{cf.ErrTooManyDistributions, awsError{"TooManyStreamingDistributions", http.StatusBadRequest}},
+	{cf.ErrTrustedSignerDoesNotExist, awsError{"TrustedSignerDoesNotExist", http.StatusBadRequest}},
+	{cf.ErrAccessDenied, awsError{"AccessDenied", http.StatusForbidden}},
+	{cf.ErrNoSuchDistribution, awsError{"NoSuchStreamingDistribution", http.StatusNotFound}},
+	{cf.ErrInvalidIfMatchVersion, awsError{"InvalidIfMatchVersion", http.StatusBadRequest}},
+	{cf.ErrPreconditionFailed, awsError{"PreconditionFailed", http.StatusPreconditionFailed}},
+	{cf.ErrIllegalUpdate, awsError{"IllegalUpdate", http.StatusBadRequest}},
+	{cf.ErrDistributionNotDisabled, awsError{"StreamingDistributionNotDisabled", http.StatusConflict}},
+	{cf.ErrNoSuchOAI, awsError{"NoSuchCloudFrontOriginAccessIdentity", http.StatusNotFound}},
+	{cf.ErrOAIAlreadyExists, awsError{"CloudFrontOriginAccessIdentityAlreadyExists", http.StatusConflict}},
+	{cf.ErrOAIInUse, awsError{"CloudFrontOriginAccessIdentityInUse", http.StatusConflict}},
+	{cf.ErrTooManyOAIs, awsError{"TooManyCloudFrontOriginAccessIdentities", http.StatusBadRequest}},
+	{cf.ErrInvalidTagging, awsError{"InvalidTagging", http.StatusBadRequest}},
+	{cf.ErrNoSuchResource, awsError{"NoSuchResource", http.StatusNotFound}},
+}
+
+// Errors that exist only at the HTTP layer.
+var (
+	errUnknownOperation = errors.New("UnknownOperation")
+	errBodyTooLarge     = errors.New("BodyTooLarge")
+)
+
+var internalError = awsError{"InternalError", http.StatusInternalServerError}
+
+// lookupError returns the wire error for err and whether it was a known one.
+func lookupError(err error) (awsError, bool) {
+	for _, e := range errorTable {
+		if errors.Is(err, e.kind) {
+			return e.awsError, true
+		}
+	}
+	var ae *authError
+	if errors.As(err, &ae) {
+		return ae.awsError, true
+	}
+	switch {
+	case errors.Is(err, errUnknownOperation):
+		return awsError{"InvalidAction", http.StatusBadRequest}, true
+	case errors.Is(err, errBodyTooLarge):
+		return awsError{"InvalidArgument", http.StatusRequestEntityTooLarge}, true
+	}
+	return internalError, false
+}
+
+// message returns the text for the caller: the domain message if any.
+func message(err error) string {
+	var de *cf.Error
+	if errors.As(err, &de) {
+		return de.Message
+	}
+	var ae *authError
+	if errors.As(err, &ae) {
+		return ae.Message
+	}
+	return ""
+}
+
+// authError is returned by authentication with its own wire code.
+type authError struct {
+	awsError
+	Message string
+}
+
+func (e *authError) Error() string { return e.Code + ": " + e.Message }

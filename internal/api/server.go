@@ -1,0 +1,267 @@
+// Package api serves the CloudFront 2020-05-31 REST-XML API for streaming
+// distributions, origin access identities and tags. Handlers are thin: decode,
+// call the domain service, encode; one adapter (ServeHTTP) writes every
+// response and every error through the table in errors.go.
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	cf "github.com/streamfront/streamfront/internal/cloudfront"
+)
+
+// Authenticator identifies the caller of a request and checks that it may
+// perform op. Open mode authenticates everyone as one account.
+type Authenticator interface {
+	Authenticate(r *http.Request, body []byte, op string) (account string, err error)
+}
+
+// Open is the Authenticator of open mode: no signature needed.
+type Open struct{ Account string }
+
+func (o Open) Authenticate(*http.Request, []byte, string) (string, error) { return o.Account, nil }
+
+// Config configures a Server.
+type Config struct {
+	Service *cf.Service
+	Auth    Authenticator
+	Logger  *slog.Logger
+	MaxBody int64 // request body limit in bytes; default 1 MiB
+	// Observe, when set, is told of each finished request (for metrics).
+	Observe func(op string, status int, code string, d time.Duration)
+}
+
+// Server is the http.Handler of the API.
+type Server struct {
+	cfg Config
+	mux *http.ServeMux
+}
+
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBody == 0 {
+		cfg.MaxBody = 1 << 20
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	return s
+}
+
+// call is one API request as a handler sees it.
+type call struct {
+	ctx     context.Context
+	account string
+	id      string
+	query   url.Values
+	header  http.Header
+	body    []byte
+	baseURL string
+}
+
+// response is what a handler returns; ServeHTTP writes it.
+type response struct {
+	status int
+	header map[string]string
+	body   any // XML document, or nil
+}
+
+type handler func(s *Server, c *call) (*response, error)
+
+// ServeHTTP routes, authenticates, runs the handler and writes the result.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	reqID := newRequestID()
+	w.Header().Set("x-amz-request-id", reqID)
+	w.Header().Set("x-amzn-RequestId", reqID)
+
+	if r.URL.Path == "/_streamfront/health" {
+		s.health(w, r)
+		return
+	}
+	op, h, id := route(r.Method, r.URL.Path, r.URL.Query())
+	resp, err := s.serve(r, op, h, id)
+	status, code := s.write(w, r, reqID, resp, err)
+	dur := time.Since(start)
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.String("operation", op), slog.Int("status", status), slog.String("request_id", reqID),
+		slog.Duration("duration", dur)}
+	if code != "" {
+		attrs = append(attrs, slog.String("code", code))
+	}
+	if status >= 500 && err != nil {
+		attrs = append(attrs, slog.String("err", err.Error()))
+	}
+	s.cfg.Logger.LogAttrs(r.Context(), level, "request", attrs...)
+	if s.cfg.Observe != nil {
+		s.cfg.Observe(op, status, code, dur)
+	}
+}
+
+func (s *Server) serve(r *http.Request, op string, h handler, id string) (*response, error) {
+	if h == nil {
+		return nil, errUnknownOperation
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, errBodyTooLarge
+		}
+		return nil, cf.Errorf(cf.ErrInvalidArgument, "could not read the request body: %v", err)
+	}
+	account, err := s.cfg.Auth.Authenticate(r, body, op)
+	if err != nil {
+		return nil, err
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	c := &call{ctx: r.Context(), account: account, id: id, query: r.URL.Query(), header: r.Header,
+		body: body, baseURL: scheme + "://" + r.Host}
+	return h(s, c)
+}
+
+// write sends resp or the AWS error for err and returns status and code.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, reqID string, resp *response, err error) (int, string) {
+	if err != nil {
+		ae, known := lookupError(err)
+		if !known {
+			s.cfg.Logger.Error("unmapped error", "request_id", reqID, "err", err)
+		}
+		typ := "Sender"
+		if ae.Status >= 500 {
+			typ = "Receiver"
+		}
+		msg := message(err)
+		if !known {
+			msg = "We encountered an internal error. Please try again."
+		}
+		writeXML(w, ae.Status, &xmlError{Xmlns: Namespace, Type: typ, Code: ae.Code, Message: msg, RequestID: reqID})
+		return ae.Status, ae.Code
+	}
+	for k, v := range resp.header {
+		w.Header().Set(k, v)
+	}
+	if resp.body == nil {
+		w.WriteHeader(resp.status)
+		return resp.status, ""
+	}
+	writeXML(w, resp.status, resp.body)
+	return resp.status, ""
+}
+
+func writeXML(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
+		http.Error(w, "encoding failed", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	if err := s.cfg.Service.Store().Ping(r.Context()); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `{"status":"unavailable"}`+"\n")
+		return
+	}
+	io.WriteString(w, `{"status":"ok"}`+"\n")
+}
+
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// ---- routing ----
+
+const version = "/2020-05-31/"
+
+// route maps a request to its operation name (as AWS names it), handler and
+// path Id. The name is also the log field, metrics label and permission action.
+func route(method, path string, q url.Values) (op string, h handler, id string) {
+	rest, ok := strings.CutPrefix(path, version)
+	if !ok {
+		return "", nil, ""
+	}
+	parts := strings.Split(rest, "/")
+	_, withTags := q["WithTags"]
+	switch {
+	case len(parts) == 1 && parts[0] == "streaming-distribution":
+		switch {
+		case method == http.MethodPost && withTags:
+			return "CreateStreamingDistributionWithTags", createDistributionWithTags, ""
+		case method == http.MethodPost:
+			return "CreateStreamingDistribution", createDistribution, ""
+		case method == http.MethodGet:
+			return "ListStreamingDistributions", listDistributions, ""
+		}
+	case len(parts) == 2 && parts[0] == "streaming-distribution" && parts[1] != "":
+		switch method {
+		case http.MethodGet:
+			return "GetStreamingDistribution", getDistribution, parts[1]
+		case http.MethodDelete:
+			return "DeleteStreamingDistribution", deleteDistribution, parts[1]
+		}
+	case len(parts) == 3 && parts[0] == "streaming-distribution" && parts[1] != "" && parts[2] == "config":
+		switch method {
+		case http.MethodGet:
+			return "GetStreamingDistributionConfig", getDistributionConfig, parts[1]
+		case http.MethodPut:
+			return "UpdateStreamingDistribution", updateDistribution, parts[1]
+		}
+	case len(parts) >= 2 && parts[0] == "origin-access-identity" && parts[1] == "cloudfront":
+		return routeOAI(method, parts[2:])
+	case len(parts) == 1 && parts[0] == "tagging":
+		switch {
+		case method == http.MethodGet:
+			return "ListTagsForResource", listTags, ""
+		case method == http.MethodPost && q.Get("Operation") == "Tag":
+			return "TagResource", tagResource, ""
+		case method == http.MethodPost && q.Get("Operation") == "Untag":
+			return "UntagResource", untagResource, ""
+		}
+	}
+	return "", nil, ""
+}
+
+func routeOAI(method string, parts []string) (string, handler, string) {
+	switch {
+	case len(parts) == 0 && method == http.MethodPost:
+		return "CreateCloudFrontOriginAccessIdentity", createOAI, ""
+	case len(parts) == 0 && method == http.MethodGet:
+		return "ListCloudFrontOriginAccessIdentities", listOAIs, ""
+	case len(parts) == 1 && parts[0] != "" && method == http.MethodGet:
+		return "GetCloudFrontOriginAccessIdentity", getOAI, parts[0]
+	case len(parts) == 1 && parts[0] != "" && method == http.MethodDelete:
+		return "DeleteCloudFrontOriginAccessIdentity", deleteOAI, parts[0]
+	case len(parts) == 2 && parts[0] != "" && parts[1] == "config" && method == http.MethodGet:
+		return "GetCloudFrontOriginAccessIdentityConfig", getOAIConfig, parts[0]
+	case len(parts) == 2 && parts[0] != "" && parts[1] == "config" && method == http.MethodPut:
+		return "UpdateCloudFrontOriginAccessIdentity", updateOAI, parts[0]
+	}
+	return "", nil, ""
+}

@@ -1,0 +1,206 @@
+// Package testenv starts real streamfront servers for tests: in-process on a
+// loopback listener, or as the real binary in a child process, and hands out
+// aws-sdk-go-v2 clients pointed at them.
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+
+	"github.com/streamfront/streamfront/internal/api"
+	cf "github.com/streamfront/streamfront/internal/cloudfront"
+	"github.com/streamfront/streamfront/internal/store"
+	"github.com/streamfront/streamfront/internal/store/sqlite"
+)
+
+// AccountID is the open-mode account of test servers.
+const AccountID = "123456789012"
+
+// Options tune a test server; zero values are fine.
+type Options struct {
+	DeployDelay time.Duration // default 50ms
+	Service     cf.Options    // Signers, quotas, suffixes
+	Store       store.Store   // default: fresh SQLite in t.TempDir()
+	Auth        api.Authenticator
+}
+
+// Server is an in-process API server on a real TCP listener.
+type Server struct {
+	URL     string
+	Service *cf.Service
+	Store   store.Store
+}
+
+// Start starts a server that stops when the test ends.
+func Start(t testing.TB, o Options) *Server {
+	t.Helper()
+	if o.DeployDelay == 0 {
+		o.DeployDelay = 50 * time.Millisecond
+	}
+	st := o.Store
+	if st == nil {
+		s, err := sqlite.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		st = s
+		t.Cleanup(func() { s.Close() })
+	}
+	if o.Service.Logger == nil {
+		o.Service.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.Service.Signers == nil {
+		o.Service.Signers = cf.SingleAccount{ID: AccountID}
+	}
+	svc := cf.NewService(st, o.Service)
+	if o.Auth == nil {
+		o.Auth = api.Open{Account: AccountID}
+	}
+	h := api.New(api.Config{Service: svc, Auth: o.Auth, Logger: o.Service.Logger})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		svc.RunDeployer(ctx, 10*time.Millisecond, cf.DelayGate(o.DeployDelay, time.Now))
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		srv.Close()
+	})
+	return &Server{URL: "http://" + ln.Addr().String(), Service: svc, Store: st}
+}
+
+// Client returns a CloudFront client for endpoint with static credentials.
+func Client(endpoint, accessKey, secret string) *cloudfront.Client {
+	return cloudfront.New(cloudfront.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secret, ""),
+		Retryer:      aws.NopRetryer{},
+	})
+}
+
+// Client returns a CloudFront client for s with dummy credentials (open mode).
+func (s *Server) Client() *cloudfront.Client { return Client(s.URL, "AKIDEXAMPLE", "secret") }
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// Binary builds cmd/streamfront once per test process and returns its path.
+func Binary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "streamfront-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "streamfront")
+		cmd := exec.Command("go", "build", "-race", "-o", binPath, "github.com/streamfront/streamfront/cmd/streamfront")
+		if !raceEnabled {
+			cmd = exec.Command("go", "build", "-o", binPath, "github.com/streamfront/streamfront/cmd/streamfront")
+		}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// Proc is a streamfront child process.
+type Proc struct {
+	Cmd *exec.Cmd
+	URL string
+}
+
+// FreeAddr returns a loopback address that was free a moment ago.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// StartProc runs `streamfront <args...>` listening on listen (an address from
+// FreeAddr) and waits for /_streamfront/health. It is killed when the test ends.
+func StartProc(t testing.TB, listen string, args ...string) *Proc {
+	t.Helper()
+	cmd := exec.Command(Binary(t), args...)
+	cmd.Stdout = io.Discard
+	if testing.Verbose() {
+		cmd.Stderr = os.Stderr
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &Proc{Cmd: cmd, URL: "http://" + listen}
+	t.Cleanup(func() { p.Kill() })
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(p.URL + "/_streamfront/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server %v did not become healthy: %v", args, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Kill sends SIGKILL and waits for the process to exit.
+func (p *Proc) Kill() {
+	if p.Cmd.ProcessState == nil {
+		p.Cmd.Process.Kill()
+		p.Cmd.Wait()
+	}
+}
+
+// Require skips the test when cmd is not installed, or fails it when
+// STREAMFRONT_REQUIRE_ALL=1 (set by scripts/test and CI), so a missing real
+// client can never turn into a silently passing suite.
+func Require(t testing.TB, cmd string) string {
+	t.Helper()
+	p, err := exec.LookPath(cmd)
+	if err != nil {
+		if os.Getenv("STREAMFRONT_REQUIRE_ALL") == "1" {
+			t.Fatalf("%s is required (install it: see .ci/run)", cmd)
+		}
+		t.Skipf("%s not installed", cmd)
+	}
+	return p
+}

@@ -2,6 +2,7 @@ package cloudfront
 
 import (
 	"context"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -12,27 +13,52 @@ import (
 )
 
 // Signers tells the service which accounts exist and which CloudFront key
-// pairs they hold, for TrustedSigners validation and ActiveTrustedSigners.
+// pairs they hold: for TrustedSigners validation, ActiveTrustedSigners, and
+// the edge's signed-URL checks. Implementations must be safe for concurrent
+// use and may change over time (key pairs added or deactivated).
 type Signers interface {
 	// AccountExists reports whether id is an account of this server.
 	AccountExists(id string) bool
 	// ActiveKeyPairIDs lists the active key pair ids of an account.
 	ActiveKeyPairIDs(account string) []string
+	// PublicKey returns the public key of an active key pair and the account
+	// that owns it; ok is false for unknown or inactive key pairs.
+	PublicKey(keyPairID string) (pub *rsa.PublicKey, account string, ok bool)
 }
 
-// SingleAccount is the Signers of open mode: one account, no key pairs
-// unless some are registered.
+// KeyPair is a CloudFront key pair's public half.
+type KeyPair struct {
+	ID     string
+	Public *rsa.PublicKey
+	Active bool
+}
+
+// SingleAccount is the Signers of open mode: one account and the key pairs
+// registered for it.
 type SingleAccount struct {
 	ID       string
-	KeyPairs []string
+	KeyPairs []KeyPair
 }
 
 func (s SingleAccount) AccountExists(id string) bool { return id == s.ID }
-func (s SingleAccount) ActiveKeyPairIDs(a string) []string {
-	if a == s.ID {
-		return s.KeyPairs
+
+func (s SingleAccount) ActiveKeyPairIDs(account string) []string {
+	var ids []string
+	for _, k := range s.KeyPairs {
+		if account == s.ID && k.Active {
+			ids = append(ids, k.ID)
+		}
 	}
-	return nil
+	return ids
+}
+
+func (s SingleAccount) PublicKey(id string) (*rsa.PublicKey, string, bool) {
+	for _, k := range s.KeyPairs {
+		if k.ID == id && k.Active {
+			return k.Public, s.ID, true
+		}
+	}
+	return nil, "", false
 }
 
 // Options configure a Service. Zero values take CloudFront's defaults.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/streamfront/streamfront/internal/api"
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
+	"github.com/streamfront/streamfront/internal/metrics"
 	"github.com/streamfront/streamfront/internal/store"
 	"github.com/streamfront/streamfront/internal/store/sqlite"
 )
@@ -30,6 +31,9 @@ type serveFlags struct {
 	originSuffixes   string
 	domainSuffix     string
 	logFormat        string
+	maxBody          int64
+	headerTimeout    time.Duration
+	idleTimeout      time.Duration
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -41,6 +45,9 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.originSuffixes, "origin-suffixes", "", "comma-separated extra S3 origin domain suffixes (e.g. s3.local)")
 	fs.StringVar(&f.domainSuffix, "domain-suffix", "cloudfront.net", "suffix of distribution domain names")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fs.Int64Var(&f.maxBody, "max-body", 1<<20, "largest accepted API request body in bytes")
+	fs.DurationVar(&f.headerTimeout, "read-header-timeout", 10*time.Second, "time a client has to send request headers (slowloris guard)")
+	fs.DurationVar(&f.idleTimeout, "idle-timeout", 120*time.Second, "keep-alive connections idle longer than this are closed")
 }
 
 var accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
@@ -54,6 +61,9 @@ func (f *serveFlags) validate() error {
 	}
 	if f.maxDistributions < 1 {
 		return fmt.Errorf("--max-distributions must be at least 1")
+	}
+	if f.maxBody < 1024 || f.headerTimeout <= 0 || f.idleTimeout <= 0 {
+		return fmt.Errorf("--max-body must be at least 1024 and timeouts positive")
 	}
 	if f.logFormat != "text" && f.logFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json")
@@ -97,7 +107,8 @@ func serve(args []string) error {
 	}
 	defer st.Close()
 
-	svc := cf.NewService(st, cf.Options{
+	reg := metrics.New(Version)
+	svc := cf.NewService(reg.InstrumentStore(st), cf.Options{
 		MaxDistributions: f.maxDistributions,
 		OriginSuffixes:   splitList(f.originSuffixes),
 		DomainSuffix:     f.domainSuffix,
@@ -118,11 +129,13 @@ func serve(args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           api.New(api.Config{Service: svc, Auth: api.Open{Account: f.accountID}, Logger: log}),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		Handler: api.New(api.Config{Service: svc, Auth: api.Open{Account: f.accountID}, Logger: log, MaxBody: f.maxBody,
+			Observe: reg.ObserveRequest, Metrics: reg.Handler()}),
+		ReadHeaderTimeout: f.headerTimeout,
+		ReadTimeout:       f.headerTimeout + 50*time.Second,
+		WriteTimeout:      f.headerTimeout + 50*time.Second,
+		IdleTimeout:       f.idleTimeout,
+		MaxHeaderBytes:    64 << 10,
 	}
 	log.Info("streamfront listening", "api", "http://"+ln.Addr().String(), "data_dir", f.dataDir, "version", Version)
 	errc := make(chan error, 1)

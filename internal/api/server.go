@@ -40,6 +40,8 @@ type Config struct {
 	MaxBody int64 // request body limit in bytes; default 1 MiB
 	// Observe, when set, is told of each finished request (for metrics).
 	Observe func(op string, status int, code string, d time.Duration)
+	// Metrics, when set, is served at /metrics.
+	Metrics http.Handler
 }
 
 // Server is the http.Handler of the API.
@@ -86,8 +88,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-amz-request-id", reqID)
 	w.Header().Set("x-amzn-RequestId", reqID)
 
-	if r.URL.Path == "/_streamfront/health" {
+	switch {
+	case r.URL.Path == "/_streamfront/health":
 		s.health(w, r)
+		return
+	case r.URL.Path == "/metrics" && s.cfg.Metrics != nil:
+		s.cfg.Metrics.ServeHTTP(w, r)
 		return
 	}
 	op, h, id := route(r.Method, r.URL.Path, r.URL.Query())

@@ -148,18 +148,24 @@ func translate(err error, cfg *StreamingDistributionConfig) error {
 	return err
 }
 
+// Validate applies every rule that needs no stored state to cfg, filling in
+// CloudFront's defaults; account is the caller (for trusted signers).
+func (s *Service) Validate(account string, cfg *StreamingDistributionConfig) error {
+	if err := s.validateConfig(cfg); err != nil {
+		return err
+	}
+	return s.checkSigners(account, cfg.TrustedSigners)
+}
+
 // CreateStreamingDistribution validates cfg and stores a new distribution.
 func (s *Service) CreateStreamingDistribution(ctx context.Context, account string, cfg StreamingDistributionConfig, tags []Tag) (*StreamingDistribution, error) {
-	if err := s.validateConfig(&cfg); err != nil {
+	if err := s.Validate(account, &cfg); err != nil {
 		return nil, err
 	}
 	if tags != nil {
 		if err := ValidateTags(tags); err != nil {
 			return nil, err
 		}
-	}
-	if err := s.checkSigners(account, cfg.TrustedSigners); err != nil {
-		return nil, err
 	}
 	blob, err := json.Marshal(cfg)
 	if err != nil {

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/xml"
+	"io"
 	"strings"
 
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
@@ -18,7 +19,26 @@ func decodeXML(body []byte, v any) error {
 	if err := d.Decode(v); err != nil {
 		return cf.Errorf(cf.ErrInvalidArgument, "The XML you provided was not well-formed or did not validate: %s.", err)
 	}
-	return nil
+	// A document has one root: only whitespace, comments and processing
+	// instructions may follow it.
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return cf.Errorf(cf.ErrInvalidArgument, "The XML you provided was not well-formed or did not validate: %s.", err)
+		}
+		switch t := tok.(type) {
+		case xml.Comment, xml.ProcInst:
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) > 0 {
+				return cf.Errorf(cf.ErrInvalidArgument, "The XML you provided has text after its root element.")
+			}
+		default:
+			return cf.Errorf(cf.ErrInvalidArgument, "The XML you provided has more than one root element.")
+		}
+	}
 }
 
 func required(name string) error {

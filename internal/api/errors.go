@@ -83,6 +83,12 @@ func message(err error) string {
 	if errors.As(err, &ae) {
 		return ae.Message
 	}
+	switch {
+	case errors.Is(err, errUnknownOperation):
+		return "The method and path name no CloudFront 2020-05-31 streaming-distribution, origin-access-identity or tagging operation."
+	case errors.Is(err, errBodyTooLarge):
+		return "The request body is larger than this server accepts."
+	}
 	return ""
 }
 

@@ -102,11 +102,6 @@ func (s *Service) validateConfig(c *StreamingDistributionConfig) error {
 	if len(c.TrustedSigners.Items) > MaxTrustedSigners {
 		return Errorf(ErrTooManyTrustedSigners, "Your request contains more trusted signers than are allowed per distribution (%d).", MaxTrustedSigners)
 	}
-	for _, ts := range c.TrustedSigners.Items {
-		if ts != "self" && !accountRE.MatchString(ts) {
-			return Errorf(ErrInvalidArgument, "Trusted signer %q is neither \"self\" nor a 12-digit AWS account number.", ts)
-		}
-	}
 	if c.PriceClass == "" {
 		c.PriceClass = "PriceClass_All"
 	}

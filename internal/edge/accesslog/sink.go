@@ -1,0 +1,123 @@
+package accesslog
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// Sink stores one finished log file. PutObject must be safe to call again
+// with the same key after a failure: the Writer retries with the same key,
+// so a retry after a lost reply overwrites rather than duplicates.
+type Sink interface {
+	PutObject(ctx context.Context, bucket, key string, body []byte) error
+}
+
+// DirSink stores log files under a local directory as <Root>/<bucket>/<key>,
+// the same layout as a directory origin.
+type DirSink struct {
+	Root string
+}
+
+func (d DirSink) PutObject(_ context.Context, bucket, key string, body []byte) error {
+	dst, err := d.path(bucket, key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	// Write a temporary file and rename it, so readers never see half a
+	// file; fsync both so a file that was reported stored survives a crash.
+	tmp, err := os.CreateTemp(filepath.Dir(dst), ".accesslog-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(body); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return err
+	}
+	dir, err := os.Open(filepath.Dir(dst))
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	return dir.Sync()
+}
+
+// path maps bucket and key below Root, refusing names that would escape it.
+func (d DirSink) path(bucket, key string) (string, error) {
+	if bucket == "" || strings.ContainsAny(bucket, `/\`) || bucket == "." || bucket == ".." {
+		return "", fmt.Errorf("accesslog: invalid bucket name %q", bucket)
+	}
+	for _, part := range strings.Split(key, "/") {
+		if part == ".." || part == "." {
+			return "", fmt.Errorf("accesslog: invalid object key %q", key)
+		}
+	}
+	if key == "" || strings.HasSuffix(key, "/") || strings.Contains(key, `\`) {
+		return "", fmt.Errorf("accesslog: invalid object key %q", key)
+	}
+	return filepath.Join(d.Root, bucket, filepath.FromSlash(key)), nil
+}
+
+// S3Sink stores log files in an S3-compatible service.
+type S3Sink struct {
+	Client *s3.Client
+}
+
+// S3Options address an S3-compatible endpoint.
+type S3Options struct {
+	Endpoint  string // e.g. http://127.0.0.1:9000
+	Region    string // default us-east-1
+	AccessKey string
+	SecretKey string
+}
+
+// NewS3Sink returns a sink that uses path-style requests to o.Endpoint,
+// which self-hosted S3 implementations expect.
+func NewS3Sink(o S3Options) (*S3Sink, error) {
+	if o.Endpoint == "" {
+		return nil, errors.New("accesslog: S3 endpoint is required")
+	}
+	if o.Region == "" {
+		o.Region = "us-east-1"
+	}
+	client := s3.New(s3.Options{
+		Region:       o.Region,
+		BaseEndpoint: aws.String(o.Endpoint),
+		UsePathStyle: true,
+		Credentials:  credentials.NewStaticCredentialsProvider(o.AccessKey, o.SecretKey, ""),
+	})
+	return &S3Sink{Client: client}, nil
+}
+
+func (s *S3Sink) PutObject(ctx context.Context, bucket, key string, body []byte) error {
+	_, err := s.Client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:        aws.String(bucket),
+		Key:           aws.String(key),
+		Body:          bytes.NewReader(body),
+		ContentLength: aws.Int64(int64(len(body))),
+		ContentType:   aws.String("application/x-gzip"),
+	})
+	return err
+}

@@ -18,13 +18,12 @@ import (
 	"github.com/streamfront/streamfront/internal/api"
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
 	"github.com/streamfront/streamfront/internal/metrics"
-	"github.com/streamfront/streamfront/internal/store"
-	"github.com/streamfront/streamfront/internal/store/sqlite"
 )
 
 type serveFlags struct {
 	listen           string
 	dataDir          string
+	store            string
 	accountID        string
 	deployDelay      time.Duration
 	maxDistributions int
@@ -39,6 +38,7 @@ type serveFlags struct {
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:4580", "API listen address")
 	fs.StringVar(&f.dataDir, "data-dir", "./streamfront-data", "directory of the embedded SQLite database")
+	fs.StringVar(&f.store, "store", "", "postgres://… URL of a PostgreSQL database shared by several nodes (default: SQLite in --data-dir)")
 	fs.StringVar(&f.accountID, "account-id", "123456789012", "account id of open (single-account) mode")
 	fs.DurationVar(&f.deployDelay, "deploy-delay", 2*time.Second, "time before a new configuration counts as Deployed")
 	fs.IntVar(&f.maxDistributions, "max-distributions", 100, "streaming distributions quota per account")
@@ -100,8 +100,7 @@ func serve(args []string) error {
 	}
 	log := newLogger(f.logFormat)
 
-	var st store.Store
-	st, err := sqlite.Open(f.dataDir)
+	st, storeDesc, err := openStore(context.Background(), &f)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
@@ -137,7 +136,7 @@ func serve(args []string) error {
 		IdleTimeout:       f.idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 	}
-	log.Info("streamfront listening", "api", "http://"+ln.Addr().String(), "data_dir", f.dataDir, "version", Version)
+	log.Info("streamfront listening", "api", "http://"+ln.Addr().String(), "store", storeDesc, "version", Version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 

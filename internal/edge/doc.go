@@ -1,0 +1,15 @@
+// Package edge is streamfront's RTMP edge: it accepts RTMP connections on any
+// net.Listener, routes each one to a streaming distribution by the host in
+// the client's connect tcUrl (DomainName or an Alias, application cfx/st),
+// and plays objects of the distribution's S3 origin as CloudFront did: FLV
+// (videos/clip → videos/clip.flv), MP4/F4V/MOV (mp4:videos/clip.mp4) and MP3
+// (mp3:audio/track → audio/track.mp3), remuxed to RTMP messages at real-time
+// pace without transcoding.
+//
+// A connection is one goroutine running straight-line phases (handshake →
+// connect → commands → play → stream → end) plus a reader goroutine that
+// only decodes incoming messages, so a client's pause or seek is seen while
+// media is being paced out. Hooks (hooks.go) let signed URLs, access logs and
+// metrics observe or refuse a connection and a play without touching this
+// code.
+package edge

@@ -1,0 +1,183 @@
+package edge_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+
+	"github.com/streamfront/streamfront/internal/edge"
+	"github.com/streamfront/streamfront/internal/edge/origin"
+	"github.com/streamfront/streamfront/internal/testenv"
+)
+
+// bucket is the origin bucket of test distributions (a sub-directory of the
+// directory origin).
+const bucket = "media"
+
+// env is an API server plus an RTMP edge on loopback, serving a directory origin.
+type env struct {
+	api   *testenv.Server
+	cf    *cloudfront.Client
+	edge  *edge.Server
+	addr  string // RTMP listen address
+	dir   string // origin root
+	cache *origin.Cache
+}
+
+func startEnv(t *testing.T, hooks edge.Hooks, o origin.Origin) *env {
+	t.Helper()
+	e := &env{api: testenv.Start(t, testenv.Options{}), dir: t.TempDir()}
+	if err := os.MkdirAll(filepath.Join(e.dir, bucket), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if o == nil {
+		o = origin.Dir{Root: e.dir}
+	}
+	e.cf = e.api.Client()
+	e.cache = origin.NewCache(o, 64<<20)
+	e.edge = edge.New(edge.Config{Router: edge.StoreRouter{Store: e.api.Store}, Origin: e.cache, Hooks: hooks})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.addr = ln.Addr().String()
+	go e.edge.Serve(ln)
+	t.Cleanup(func() { e.edge.Close() })
+	return e
+}
+
+// createDist creates an enabled distribution of the media bucket and
+// returns its id and domain name.
+func (e *env) createDist(t *testing.T, aliases ...string) (id, domain string) {
+	t.Helper()
+	cfg := &types.StreamingDistributionConfig{
+		CallerReference: aws.String(fmt.Sprintf("edge-%d", time.Now().UnixNano())),
+		Comment:         aws.String("edge test"),
+		Enabled:         aws.Bool(true),
+		S3Origin: &types.S3Origin{
+			DomainName:           aws.String(bucket + ".s3.amazonaws.com"),
+			OriginAccessIdentity: aws.String(""),
+		},
+		TrustedSigners: &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
+	}
+	if len(aliases) > 0 {
+		cfg.Aliases = &types.Aliases{Quantity: aws.Int32(int32(len(aliases))), Items: aliases}
+	}
+	out, err := e.cf.CreateStreamingDistribution(context.Background(),
+		&cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *out.StreamingDistribution.Id, *out.StreamingDistribution.DomainName
+}
+
+// makeMedia writes a generated clip of secs seconds to the media bucket:
+// kind "flv" (H.264/AAC in FLV), "mp4" (H.264/AAC) or "mp3".
+func (e *env) makeMedia(t *testing.T, key, kind string, secs int) string {
+	t.Helper()
+	testenv.Require(t, "ffmpeg")
+	path := filepath.Join(e.dir, bucket, filepath.FromSlash(key))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d := strconv.Itoa(secs)
+	args := []string{"-v", "error", "-y"}
+	video := []string{"-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=" + d}
+	audio := []string{"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=" + d}
+	h264 := []string{"-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p"}
+	switch kind {
+	case "flv":
+		args = append(append(append(append(args, video...), audio...), h264...), "-c:a", "aac", "-f", "flv", path)
+	case "mp4":
+		args = append(append(append(append(args, video...), audio...), h264...), "-c:a", "aac", "-f", "mp4", path)
+	case "mp3":
+		args = append(append(args, audio...), "-c:a", "libmp3lame", "-b:a", "128k", "-f", "mp3", path)
+	default:
+		t.Fatalf("unknown kind %q", kind)
+	}
+	if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	return path
+}
+
+// ffmpegPlay copies a play of stream through domain into an FLV file.
+func (e *env) ffmpegPlay(t *testing.T, domain, stream string) (string, error) {
+	t.Helper()
+	testenv.Require(t, "ffmpeg")
+	out := filepath.Join(t.TempDir(), "play.flv")
+	cmd := exec.Command("ffmpeg", "-v", "error", "-y",
+		"-rtmp_app", edge.App, "-rtmp_tcurl", "rtmp://"+domain+"/"+edge.App, "-rtmp_playpath", stream,
+		"-i", "rtmp://"+e.addr+"/"+edge.App, "-c", "copy", "-f", "flv", out)
+	b, err := runWithTimeout(cmd, 60*time.Second)
+	if err != nil {
+		return "", fmt.Errorf("ffmpeg: %v: %s", err, b)
+	}
+	return out, nil
+}
+
+// frameCounts returns the number of decoded video and audio frames of path.
+func frameCounts(t *testing.T, path string) (video, audio int) {
+	t.Helper()
+	testenv.Require(t, "ffprobe")
+	out, err := exec.Command("ffprobe", "-v", "error", "-count_frames",
+		"-show_entries", "stream=codec_type,nb_read_frames", "-of", "csv=p=0", path).Output()
+	if err != nil {
+		t.Fatalf("ffprobe %s: %v", path, err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		typ, n, _ := strings.Cut(line, ",")
+		v, _ := strconv.Atoi(n)
+		switch typ {
+		case "video":
+			video = v
+		case "audio":
+			audio = v
+		}
+	}
+	return video, audio
+}
+
+// audioPackets returns the number of audio packets stored in path.
+func audioPackets(t *testing.T, path string) int {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-count_packets", "-select_streams", "a",
+		"-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", path).Output()
+	if err != nil {
+		t.Fatalf("ffprobe %s: %v", path, err)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("ffprobe %s: %q", path, out)
+	}
+	return n
+}
+
+func runWithTimeout(cmd *exec.Cmd, d time.Duration) ([]byte, error) {
+	var buf strings.Builder
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return []byte(buf.String()), err
+	case <-time.After(d):
+		cmd.Process.Kill()
+		<-done
+		return []byte(buf.String()), fmt.Errorf("timed out after %v", d)
+	}
+}

@@ -1,0 +1,309 @@
+package media
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+
+	amp4 "github.com/abema/go-mp4"
+	"github.com/bluenviron/gortmplib/pkg/amf0"
+)
+
+// mp4Track collects the sample tables of one trak box.
+type mp4Track struct {
+	handler   string // "vide" or "soun"
+	timescale uint32
+	codec     string // "avc1" or "mp4a"; other codecs are skipped
+	config    []byte // AVCDecoderConfigurationRecord or AudioSpecificConfig
+	width     uint16
+	height    uint16
+	rate      uint32
+	channels  uint16
+
+	stts      []amp4.SttsEntry
+	ctts      *amp4.Ctts
+	stsc      []amp4.StscEntry
+	sizes     []uint32
+	constSize uint32
+	count     uint32
+	offsets   []uint64
+	sync      []uint32 // 1-based sample numbers; nil when every sample is a sync sample
+	hasSync   bool
+	emptyEdit uint64 // leading empty edits, movie timescale
+	mediaTime int64  // media time the presentation starts at
+}
+
+// mp4Boxes are the boxes walked into to reach the sample tables.
+var mp4Boxes = map[string]bool{
+	"moov": true, "trak": true, "edts": true, "mdia": true, "minf": true,
+	"stbl": true, "stsd": true, "avc1": true, "mp4a": true,
+}
+
+// parseMP4 indexes a progressive MP4/F4V/MOV with H.264 and/or AAC tracks.
+func parseMP4(r io.ReaderAt, size int64) (*Asset, error) {
+	var tracks []*mp4Track
+	var movieScale uint32 = 1000
+	var cur *mp4Track
+	_, err := amp4.ReadBoxStructure(io.NewSectionReader(r, 0, size), func(h *amp4.ReadHandle) (any, error) {
+		typ := h.BoxInfo.Type.String()
+		if typ == "trak" {
+			cur = &mp4Track{}
+			tracks = append(tracks, cur)
+		}
+		if mp4Boxes[typ] {
+			if typ == "avc1" || typ == "mp4a" {
+				if err := cur.readSampleEntry(h); err != nil {
+					return nil, err
+				}
+			}
+			return h.Expand()
+		}
+		if typ == "mvhd" {
+			box, _, err := h.ReadPayload()
+			if err != nil {
+				return nil, err
+			}
+			if ts := box.(*amp4.Mvhd).Timescale; ts > 0 {
+				movieScale = ts
+			}
+			return nil, nil
+		}
+		if cur == nil {
+			return nil, nil
+		}
+		return nil, cur.readBox(h, typ)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: mp4: %v", ErrUnsupported, err)
+	}
+	// Edit lists may start a track before zero (B-frame delay, AAC priming);
+	// RTMP timestamps are unsigned, so every track moves by the same amount.
+	var base int64
+	for _, t := range tracks {
+		if t.usable() {
+			base = max(base, -t.shiftMS(movieScale))
+		}
+	}
+	a := &Asset{}
+	for _, t := range tracks {
+		if err := a.addMP4Track(t, movieScale, base); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func (t *mp4Track) readSampleEntry(h *amp4.ReadHandle) error {
+	box, _, err := h.ReadPayload()
+	if err != nil {
+		return err
+	}
+	if t.codec != "" {
+		return nil // only the first sample description is used
+	}
+	switch e := box.(type) {
+	case *amp4.VisualSampleEntry:
+		t.codec, t.width, t.height = "avc1", e.Width, e.Height
+	case *amp4.AudioSampleEntry:
+		t.codec, t.rate, t.channels = "mp4a", e.SampleRate>>16, e.ChannelCount
+	}
+	return nil
+}
+
+func (t *mp4Track) readBox(h *amp4.ReadHandle, typ string) error {
+	if typ == "avcC" {
+		var buf bytes.Buffer
+		if _, err := h.ReadData(&buf); err != nil {
+			return err
+		}
+		t.config = buf.Bytes()
+		return nil
+	}
+	switch typ {
+	case "hdlr", "mdhd", "elst", "esds", "stts", "ctts", "stsc", "stsz", "stco", "co64", "stss":
+	default:
+		return nil
+	}
+	box, _, err := h.ReadPayload()
+	if err != nil {
+		return err
+	}
+	switch b := box.(type) {
+	case *amp4.Hdlr:
+		t.handler = string(b.HandlerType[:])
+	case *amp4.Mdhd:
+		t.timescale = b.Timescale
+	case *amp4.Elst:
+		t.readEdits(b)
+	case *amp4.Esds:
+		for _, d := range b.Descriptors {
+			if d.Tag == amp4.DecSpecificInfoTag && t.config == nil {
+				t.config = d.Data
+			}
+		}
+	case *amp4.Stts:
+		t.stts = b.Entries
+	case *amp4.Ctts:
+		t.ctts = b
+	case *amp4.Stsc:
+		t.stsc = b.Entries
+	case *amp4.Stsz:
+		t.sizes, t.constSize, t.count = b.EntrySize, b.SampleSize, b.SampleCount
+	case *amp4.Stco:
+		for _, o := range b.ChunkOffset {
+			t.offsets = append(t.offsets, uint64(o))
+		}
+	case *amp4.Co64:
+		t.offsets = b.ChunkOffset
+	case *amp4.Stss:
+		t.sync, t.hasSync = b.SampleNumber, true
+	}
+	return nil
+}
+
+// readEdits keeps what a simple player honours: leading empty edits delay
+// the track, the first real edit says which media time is shown first.
+func (t *mp4Track) readEdits(b *amp4.Elst) {
+	for i := range b.Entries {
+		mt := b.GetMediaTime(i)
+		if mt == -1 {
+			t.emptyEdit += b.GetSegmentDuration(i)
+			continue
+		}
+		t.mediaTime = mt
+		return
+	}
+}
+
+// usable reports whether the track is H.264 video or AAC audio with its
+// configuration: the codecs RTMP carries without transcoding.
+func (t *mp4Track) usable() bool {
+	video := t.handler == "vide" && t.codec == "avc1"
+	audio := t.handler == "soun" && t.codec == "mp4a"
+	return (video || audio) && t.config != nil && t.timescale != 0
+}
+
+// shift is the track's presentation offset in its timescale.
+func (t *mp4Track) shift(movieScale uint32) int64 {
+	return int64(t.emptyEdit)*int64(t.timescale)/int64(movieScale) - t.mediaTime
+}
+
+func (t *mp4Track) shiftMS(movieScale uint32) int64 {
+	return t.shift(movieScale) * 1000 / int64(t.timescale)
+}
+
+// sampleOffsets expands stsc and stco/co64 into one file offset per sample.
+func (t *mp4Track) sampleOffsets(n int) ([]int64, error) {
+	offs := make([]int64, 0, n)
+	for i, e := range t.stsc {
+		last := uint32(len(t.offsets))
+		if i+1 < len(t.stsc) {
+			last = t.stsc[i+1].FirstChunk - 1
+		}
+		if e.FirstChunk == 0 || last > uint32(len(t.offsets)) {
+			return nil, fmt.Errorf("%w: mp4: bad stsc", ErrUnsupported)
+		}
+		for c := e.FirstChunk - 1; c < last; c++ {
+			off := int64(t.offsets[c])
+			for range e.SamplesPerChunk {
+				if len(offs) == n {
+					return offs, nil
+				}
+				offs = append(offs, off)
+				off += int64(t.sampleSize(len(offs) - 1))
+			}
+		}
+	}
+	if len(offs) != n {
+		return nil, fmt.Errorf("%w: mp4: sample tables disagree", ErrUnsupported)
+	}
+	return offs, nil
+}
+
+func (t *mp4Track) sampleSize(i int) uint32 {
+	if t.constSize != 0 {
+		return t.constSize
+	}
+	return t.sizes[i]
+}
+
+// addMP4Track appends the track's samples as tags and its configuration as
+// a header. Tracks of other codecs are skipped, as CloudFront did.
+func (a *Asset) addMP4Track(t *mp4Track, movieScale uint32, base int64) error {
+	if !t.usable() {
+		return nil
+	}
+	video := t.handler == "vide"
+	n := int(t.count)
+	if t.constSize == 0 && len(t.sizes) != n {
+		return fmt.Errorf("%w: mp4: bad stsz", ErrUnsupported)
+	}
+	offs, err := t.sampleOffsets(n)
+	if err != nil {
+		return err
+	}
+	scale := int64(t.timescale)
+	shift := t.shift(movieScale)
+	ms := func(v int64) uint32 { return uint32(max(v*1000/scale+base, 0)) }
+	var ctsIdx, ctsLeft int
+	if t.ctts != nil && len(t.ctts.Entries) > 0 {
+		ctsLeft = int(t.ctts.Entries[0].SampleCount)
+	}
+	dts := int64(0)
+	sttsIdx, sttsLeft := 0, 0
+	syncIdx := 0
+	for i := range n {
+		for sttsLeft == 0 && sttsIdx < len(t.stts) {
+			sttsLeft = int(t.stts[sttsIdx].SampleCount)
+			sttsIdx++
+		}
+		var cto int64
+		if t.ctts != nil && ctsIdx < len(t.ctts.Entries) {
+			cto = t.ctts.GetSampleOffset(ctsIdx)
+			if ctsLeft--; ctsLeft == 0 && ctsIdx+1 < len(t.ctts.Entries) {
+				ctsIdx++
+				ctsLeft = int(t.ctts.Entries[ctsIdx].SampleCount)
+			}
+		}
+		tag := Tag{Offset: offs[i], Size: t.sampleSize(i), Time: ms(dts + shift)}
+		if video {
+			key := !t.hasSync
+			for syncIdx < len(t.sync) && t.sync[syncIdx] < uint32(i+1) {
+				syncIdx++
+			}
+			if syncIdx < len(t.sync) && t.sync[syncIdx] == uint32(i+1) {
+				key = true
+			}
+			c := int32(ms(dts+cto+shift)) - int32(tag.Time)
+			tag.Type, tag.Key, tag.PrefixLen = TypeVideo, key, 5
+			tag.Prefix = [5]byte{0x27, 1, byte(c >> 16), byte(c >> 8), byte(c)}
+			if key {
+				tag.Prefix[0] = 0x17
+			}
+		} else {
+			tag.Type, tag.PrefixLen = TypeAudio, 2
+			tag.Prefix = [5]byte{0xaf, 1}
+		}
+		a.Tags = append(a.Tags, tag)
+		if sttsLeft > 0 {
+			dts += int64(t.stts[sttsIdx-1].SampleDelta)
+			sttsLeft--
+		}
+	}
+	if video {
+		a.Headers = append(a.Headers, Header{Type: TypeVideo, Body: append([]byte{0x17, 0, 0, 0, 0}, t.config...)})
+		a.Meta = append(a.Meta,
+			amf0.ObjectEntry{Key: "width", Value: float64(t.width)},
+			amf0.ObjectEntry{Key: "height", Value: float64(t.height)},
+			amf0.ObjectEntry{Key: "videocodecid", Value: float64(7)})
+	} else {
+		a.Headers = append(a.Headers, Header{Type: TypeAudio, Body: append([]byte{0xaf, 0}, t.config...)})
+		a.Meta = append(a.Meta,
+			amf0.ObjectEntry{Key: "audiocodecid", Value: float64(10)},
+			amf0.ObjectEntry{Key: "audiosamplerate", Value: float64(t.rate)},
+			amf0.ObjectEntry{Key: "stereo", Value: t.channels > 1})
+	}
+	slices.SortStableFunc(a.Tags, func(x, y Tag) int { return int(x.Time) - int(y.Time) })
+	return nil
+}

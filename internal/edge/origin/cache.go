@@ -1,0 +1,177 @@
+package origin
+
+import (
+	"container/list"
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultBlockSize is the unit the cache fetches and evicts.
+const DefaultBlockSize = 256 << 10
+
+// fetchTimeout bounds one origin read; it is detached from the requesting
+// viewer's context because other viewers may be waiting for the same block.
+const fetchTimeout = 30 * time.Second
+
+// Cache is a bounded LRU of fixed-size object blocks in front of an Origin.
+// Concurrent misses of one block share a single origin read.
+type Cache struct {
+	origin    Origin
+	limit     int64
+	blockSize int64
+
+	mu       sync.Mutex
+	used     int64
+	lru      *list.List // of *block, most recently used first
+	blocks   map[blockKey]*list.Element
+	inflight map[blockKey]*fetch
+
+	fetches atomic.Int64
+	hits    atomic.Int64
+}
+
+type blockKey struct {
+	bucket, key, etag string
+	index             int64
+}
+
+type block struct {
+	key  blockKey
+	data []byte
+}
+
+type fetch struct {
+	done chan struct{}
+	data []byte
+	err  error
+}
+
+// Stats counts origin reads (Fetches) and blocks served from memory (Hits).
+type Stats struct {
+	Fetches int64
+	Hits    int64
+	Bytes   int64 // bytes held now
+}
+
+// NewCache caches up to limit bytes of o (at least one block is always allowed).
+func NewCache(o Origin, limit int64) *Cache {
+	return &Cache{
+		origin: o, limit: limit, blockSize: DefaultBlockSize,
+		lru: list.New(), blocks: map[blockKey]*list.Element{}, inflight: map[blockKey]*fetch{},
+	}
+}
+
+// Origin returns the origin behind the cache.
+func (c *Cache) Origin() Origin { return c.origin }
+
+// Stats returns the counters.
+func (c *Cache) Stats() Stats {
+	c.mu.Lock()
+	used := c.used
+	c.mu.Unlock()
+	return Stats{Fetches: c.fetches.Load(), Hits: c.hits.Load(), Bytes: used}
+}
+
+// Object is one version of an object read through the cache.
+type Object struct {
+	c      *Cache
+	ctx    context.Context
+	bucket string
+	key    string
+	Info   Info
+}
+
+// Object returns a reader of the object version info. Reads use ctx.
+func (c *Cache) Object(ctx context.Context, bucket, key string, info Info) *Object {
+	return &Object{c: c, ctx: ctx, bucket: bucket, key: key, Info: info}
+}
+
+// Size is the object's length.
+func (o *Object) Size() int64 { return o.Info.Size }
+
+// ReadAt implements io.ReaderAt.
+func (o *Object) ReadAt(p []byte, off int64) (int, error) {
+	n := 0
+	err := o.View(off, int64(len(p)), func(b []byte) error {
+		n += copy(p[n:], b)
+		return nil
+	})
+	return n, err
+}
+
+// View calls fn with the cached bytes [off, off+n) in order, without copying;
+// fn must not keep or modify them. Reading past the end is io.ErrUnexpectedEOF.
+func (o *Object) View(off, n int64, fn func([]byte) error) error {
+	if off < 0 || n < 0 || off+n > o.Info.Size {
+		return errPastEnd
+	}
+	bs := o.c.blockSize
+	for n > 0 {
+		data, err := o.c.block(o.ctx, blockKey{o.bucket, o.key, o.Info.ETag, off / bs}, o.Info)
+		if err != nil {
+			return err
+		}
+		in := off % bs
+		k := min(n, int64(len(data))-in)
+		if err := fn(data[in : in+k]); err != nil {
+			return err
+		}
+		off += k
+		n -= k
+	}
+	return nil
+}
+
+func (c *Cache) block(ctx context.Context, k blockKey, info Info) ([]byte, error) {
+	c.mu.Lock()
+	if e, ok := c.blocks[k]; ok {
+		c.lru.MoveToFront(e)
+		c.mu.Unlock()
+		c.hits.Add(1)
+		return e.Value.(*block).data, nil
+	}
+	if f, ok := c.inflight[k]; ok {
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+			c.hits.Add(1)
+			return f.data, f.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	f := &fetch{done: make(chan struct{})}
+	c.inflight[k] = f
+	c.mu.Unlock()
+
+	start := k.index * c.blockSize
+	f.data = make([]byte, min(c.blockSize, info.Size-start))
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
+	f.err = c.origin.ReadAt(fctx, k.bucket, k.key, info, f.data, start)
+	cancel()
+	c.fetches.Add(1)
+
+	c.mu.Lock()
+	delete(c.inflight, k)
+	if f.err == nil {
+		c.insert(k, f.data)
+	}
+	c.mu.Unlock()
+	close(f.done)
+	return f.data, f.err
+}
+
+// insert adds a block and evicts the least recently used ones beyond limit.
+func (c *Cache) insert(k blockKey, data []byte) {
+	c.blocks[k] = c.lru.PushFront(&block{key: k, data: data})
+	c.used += int64(len(data))
+	for c.used > c.limit && c.lru.Len() > 1 {
+		e := c.lru.Back()
+		b := e.Value.(*block)
+		c.lru.Remove(e)
+		delete(c.blocks, b.key)
+		c.used -= int64(len(b.data))
+	}
+}

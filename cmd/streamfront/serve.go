@@ -92,6 +92,8 @@ func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var f serveFlags
 	f.register(fs)
+	var ef edgeFlags
+	ef.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -139,6 +141,13 @@ func serve(args []string) error {
 	log.Info("streamfront listening", "api", "http://"+ln.Addr().String(), "store", storeDesc, "version", Version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if ef.enabled() {
+		stopEdge, err := startEdge(&ef, st, splitList(f.originSuffixes), log)
+		if err != nil {
+			return err
+		}
+		defer stopEdge()
+	}
 
 	select {
 	case err := <-errc:

@@ -11,6 +11,8 @@ const usage = `usage: streamfront <command> [flags]
 
 commands:
   serve     run the CloudFront API server
+  accounts  add-key: generate and record an access key (see README)
+  keypair   create: generate a CloudFront key pair, record its public key
   version   print the version
 `
 
@@ -26,6 +28,10 @@ func main() {
 	switch os.Args[1] {
 	case "serve":
 		err = serve(os.Args[2:])
+	case "accounts":
+		err = accountsCmd(os.Args[2:])
+	case "keypair":
+		err = keypairCmd(os.Args[2:])
 	case "version":
 		fmt.Println("streamfront", Version)
 	case "-h", "--help", "help":

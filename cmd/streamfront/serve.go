@@ -33,6 +33,7 @@ type serveFlags struct {
 	maxBody          int64
 	headerTimeout    time.Duration
 	idleTimeout      time.Duration
+	auth             authFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -48,6 +49,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&f.maxBody, "max-body", 1<<20, "largest accepted API request body in bytes")
 	fs.DurationVar(&f.headerTimeout, "read-header-timeout", 10*time.Second, "time a client has to send request headers (slowloris guard)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", 120*time.Second, "keep-alive connections idle longer than this are closed")
+	f.auth.register(fs)
 }
 
 var accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
@@ -101,6 +103,10 @@ func serve(args []string) error {
 		return err
 	}
 	log := newLogger(f.logFormat)
+	sec, authErr := f.auth.setup(f.accountID, f.listen, log)
+	if authErr != nil {
+		return authErr
+	}
 
 	st, storeDesc, err := openStore(context.Background(), &f)
 	if err != nil {
@@ -113,11 +119,12 @@ func serve(args []string) error {
 		MaxDistributions: f.maxDistributions,
 		OriginSuffixes:   splitList(f.originSuffixes),
 		DomainSuffix:     f.domainSuffix,
-		Signers:          cf.SingleAccount{ID: f.accountID},
+		Signers:          sec.signers,
 		Logger:           log,
 	})
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	go sec.watch(ctx)
 
 	deployerDone := make(chan struct{})
 	go func() {
@@ -130,7 +137,7 @@ func serve(args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler: api.New(api.Config{Service: svc, Auth: api.Open{Account: f.accountID}, Logger: log, MaxBody: f.maxBody,
+		Handler: api.New(api.Config{Service: svc, Auth: sec.auth, Logger: log, MaxBody: f.maxBody,
 			Observe: reg.ObserveRequest, Metrics: reg.Handler()}),
 		ReadHeaderTimeout: f.headerTimeout,
 		ReadTimeout:       f.headerTimeout + 50*time.Second,

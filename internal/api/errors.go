@@ -99,3 +99,9 @@ type authError struct {
 }
 
 func (e *authError) Error() string { return e.Code + ": " + e.Message }
+
+// AuthError returns an error an Authenticator reports with its own wire code
+// and status, e.g. SignatureDoesNotMatch (403).
+func AuthError(code string, status int, message string) error {
+	return &authError{awsError{code, status}, message}
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 
 	"github.com/streamfront/streamfront/internal/api"
+	"github.com/streamfront/streamfront/internal/auth"
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
 	"github.com/streamfront/streamfront/internal/store"
 	"github.com/streamfront/streamfront/internal/store/sqlite"
@@ -36,6 +37,11 @@ type Options struct {
 	Service     cf.Options    // Signers, quotas, suffixes
 	Store       store.Store   // default: fresh SQLite in t.TempDir()
 	Auth        api.Authenticator
+	// Accounts, when set, is the path of an accounts file: the server runs in
+	// secure mode (SigV4 required) with the file's accounts, keys and key pairs.
+	Accounts string
+	// Now is the SigV4 verifier's clock in secure mode (default time.Now).
+	Now func() time.Time
 }
 
 // Server is an in-process API server on a real TCP listener.
@@ -43,6 +49,9 @@ type Server struct {
 	URL     string
 	Service *cf.Service
 	Store   store.Store
+	// Accounts is the loaded accounts file (secure mode only); Reload it after
+	// changing the file.
+	Accounts *auth.Registry
 }
 
 // Start starts a server that stops when the test ends.
@@ -62,6 +71,14 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	if o.Service.Logger == nil {
 		o.Service.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	var reg *auth.Registry
+	if o.Accounts != "" {
+		r, err := auth.Load(o.Accounts, o.Service.Logger)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reg, o.Service.Signers, o.Auth = r, r, auth.NewVerifier(r, o.Now)
 	}
 	if o.Service.Signers == nil {
 		o.Service.Signers = cf.SingleAccount{ID: AccountID}
@@ -88,7 +105,7 @@ func Start(t testing.TB, o Options) *Server {
 		<-done
 		srv.Close()
 	})
-	return &Server{URL: "http://" + ln.Addr().String(), Service: svc, Store: st}
+	return &Server{URL: "http://" + ln.Addr().String(), Service: svc, Store: st, Accounts: reg}
 }
 
 // Client returns a CloudFront client for endpoint with static credentials.

@@ -151,3 +151,6 @@ func (r *Registry) PublicKey(id string) (*rsa.PublicKey, string, bool) {
 	}
 	return kp.Public, kp.Account, true
 }
+
+// Path is the file the registry reads.
+func (r *Registry) Path() string { return r.path }

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/streamfront/streamfront/internal/store/postgres/pgtest"
 	"github.com/streamfront/streamfront/internal/testenv"
 )
 
@@ -330,5 +331,15 @@ func TestCrashSQLite(t *testing.T) {
 	dir := t.TempDir()
 	runCrashCycles(t, func(listen string) []string {
 		return []string{"serve", "--listen", listen, "--data-dir", dir, "--deploy-delay", "0s", "--max-distributions", "100000"}
+	})
+}
+
+func TestCrashPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash harness skipped in -short")
+	}
+	dsn := pgtest.DSN(t)
+	runCrashCycles(t, func(listen string) []string {
+		return []string{"serve", "--listen", listen, "--store", dsn, "--deploy-delay", "0s", "--max-distributions", "100000"}
 	})
 }

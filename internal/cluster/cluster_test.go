@@ -1,0 +1,379 @@
+// Package cluster_test runs several real `streamfront serve` processes on one
+// PostgreSQL database and drives them with the AWS SDK, as a client behind a
+// load balancer would: a write through any node is seen by every node at
+// once, and the API's invariants hold across nodes.
+package cluster_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/streamfront/streamfront/internal/store/postgres/pgtest"
+	"github.com/streamfront/streamfront/internal/testenv"
+)
+
+var ctx = context.Background()
+
+// cluster is a set of nodes sharing one fresh PostgreSQL schema.
+type cluster struct {
+	dsn   string
+	args  []string
+	procs []*testenv.Proc
+	nodes []*cloudfront.Client
+}
+
+// startCluster starts n nodes with the extra serve flags args.
+func startCluster(t *testing.T, n int, args ...string) *cluster {
+	t.Helper()
+	c := &cluster{dsn: pgtest.DSN(t), args: args}
+	for range n {
+		c.addNode(t)
+	}
+	return c
+}
+
+// addNode starts one more node on the cluster's store.
+func (c *cluster) addNode(t *testing.T) *cloudfront.Client {
+	t.Helper()
+	addr := testenv.FreeAddr(t)
+	args := append([]string{"serve", "--listen", addr, "--store", c.dsn, "--data-dir", t.TempDir()}, c.args...)
+	p := testenv.StartProc(t, addr, args...)
+	client := testenv.Client(p.URL, "AKIDEXAMPLE", "secret")
+	c.procs = append(c.procs, p)
+	c.nodes = append(c.nodes, client)
+	return client
+}
+
+func config(ref, comment string, aliases ...string) *types.StreamingDistributionConfig {
+	return &types.StreamingDistributionConfig{
+		CallerReference: aws.String(ref),
+		S3Origin:        &types.S3Origin{DomainName: aws.String("media.s3.amazonaws.com"), OriginAccessIdentity: aws.String("")},
+		Aliases:         &types.Aliases{Quantity: aws.Int32(int32(len(aliases))), Items: aliases},
+		Comment:         aws.String(comment),
+		TrustedSigners:  &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
+		Enabled:         aws.Bool(true),
+	}
+}
+
+func create(node *cloudfront.Client, cfg *types.StreamingDistributionConfig) (*cloudfront.CreateStreamingDistributionOutput, error) {
+	return node.CreateStreamingDistribution(ctx, &cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: cfg})
+}
+
+func mustCreate(t *testing.T, node *cloudfront.Client, cfg *types.StreamingDistributionConfig) *cloudfront.CreateStreamingDistributionOutput {
+	t.Helper()
+	out, err := create(node, cfg)
+	if err != nil {
+		t.Fatalf("create %s: %v", aws.ToString(cfg.CallerReference), err)
+	}
+	return out
+}
+
+func get(t *testing.T, node *cloudfront.Client, id *string) *cloudfront.GetStreamingDistributionOutput {
+	t.Helper()
+	out, err := node.GetStreamingDistribution(ctx, &cloudfront.GetStreamingDistributionInput{Id: id})
+	if err != nil {
+		t.Fatalf("get %s: %v", aws.ToString(id), err)
+	}
+	return out
+}
+
+func update(node *cloudfront.Client, id, etag *string, cfg *types.StreamingDistributionConfig) (*cloudfront.UpdateStreamingDistributionOutput, error) {
+	return node.UpdateStreamingDistribution(ctx, &cloudfront.UpdateStreamingDistributionInput{Id: id, IfMatch: etag, StreamingDistributionConfig: cfg})
+}
+
+// errorCode returns the CloudFront error code and HTTP status of err as the
+// SDK reports them, or "" for a non-API error.
+func errorCode(err error) (string, int) {
+	var ae smithy.APIError
+	var re *awshttp.ResponseError
+	if !errors.As(err, &ae) || !errors.As(err, &re) {
+		return "", 0
+	}
+	return ae.ErrorCode(), re.HTTPStatusCode()
+}
+
+// oneWinner fails unless exactly one of errs is nil and every other is the
+// error code with status; it returns the winner's index.
+func oneWinner(t *testing.T, errs []error, code string, status int) int {
+	t.Helper()
+	winner := -1
+	for i, err := range errs {
+		if err == nil {
+			if winner >= 0 {
+				t.Fatalf("requests %d and %d both succeeded", winner, i)
+			}
+			winner = i
+			continue
+		}
+		if c, s := errorCode(err); c != code || s != status {
+			t.Fatalf("request %d: %v, want %s (%d)", i, err, code, status)
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("no request succeeded: %v", errs)
+	}
+	return winner
+}
+
+// raceNodes runs fn(i) for each of n requests at once, request i on node
+// i % len(nodes), and returns their errors.
+func raceNodes(c *cluster, n int, fn func(i int, node *cloudfront.Client) error) []error {
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = fn(i, c.nodes[i%len(c.nodes)])
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+func TestWriteOnOneNodeIsReadOnEveryOther(t *testing.T) {
+	c := startCluster(t, 3)
+	out := mustCreate(t, c.nodes[0], config("shared-1", "first", "live.example.com"))
+	for i, node := range c.nodes[1:] {
+		g := get(t, node, out.StreamingDistribution.Id)
+		if aws.ToString(g.ETag) != aws.ToString(out.ETag) || aws.ToString(g.StreamingDistribution.StreamingDistributionConfig.Comment) != "first" {
+			t.Fatalf("node %d reads ETag %s comment %s, want %s first", i+1, aws.ToString(g.ETag),
+				aws.ToString(g.StreamingDistribution.StreamingDistributionConfig.Comment), aws.ToString(out.ETag))
+		}
+	}
+	upd, err := update(c.nodes[1], out.StreamingDistribution.Id, out.ETag, config("shared-1", "second", "live.example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := get(t, c.nodes[2], out.StreamingDistribution.Id); aws.ToString(g.ETag) != aws.ToString(upd.ETag) ||
+		aws.ToString(g.StreamingDistribution.StreamingDistributionConfig.Comment) != "second" {
+		t.Fatalf("node 2 reads ETag %s after node 1 updated to %s", aws.ToString(g.ETag), aws.ToString(upd.ETag))
+	}
+	_, err = c.nodes[2].TagResource(ctx, &cloudfront.TagResourceInput{Resource: out.StreamingDistribution.ARN,
+		Tags: &types.Tags{Items: []types.Tag{{Key: aws.String("team"), Value: aws.String("video")}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, err := c.nodes[0].ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: out.StreamingDistribution.ARN})
+	if err != nil || len(tags.Tags.Items) != 1 || aws.ToString(tags.Tags.Items[0].Value) != "video" {
+		t.Fatalf("node 0 lists tags %+v, %v after node 2 tagged", tags, err)
+	}
+	list, err := c.nodes[2].ListStreamingDistributions(ctx, &cloudfront.ListStreamingDistributionsInput{})
+	if err != nil || aws.ToInt32(list.StreamingDistributionList.Quantity) != 1 {
+		t.Fatalf("node 2 lists %+v, %v", list, err)
+	}
+	oai, err := c.nodes[0].CreateCloudFrontOriginAccessIdentity(ctx, &cloudfront.CreateCloudFrontOriginAccessIdentityInput{
+		CloudFrontOriginAccessIdentityConfig: &types.CloudFrontOriginAccessIdentityConfig{CallerReference: aws.String("oai-1"), Comment: aws.String("shared")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A distribution created on node 1 may use the OAI node 0 just created,
+	// and node 2 then refuses to delete that OAI.
+	withOAI := config("shared-2", "uses oai")
+	withOAI.S3Origin.OriginAccessIdentity = aws.String("origin-access-identity/cloudfront/" + aws.ToString(oai.CloudFrontOriginAccessIdentity.Id))
+	mustCreate(t, c.nodes[1], withOAI)
+	_, err = c.nodes[2].DeleteCloudFrontOriginAccessIdentity(ctx, &cloudfront.DeleteCloudFrontOriginAccessIdentityInput{
+		Id: oai.CloudFrontOriginAccessIdentity.Id, IfMatch: oai.ETag})
+	if code, status := errorCode(err); code != "CloudFrontOriginAccessIdentityInUse" || status != 409 {
+		t.Fatalf("delete OAI in use on another node: %v", err)
+	}
+}
+
+func TestSameAliasRacedOnTwoNodes(t *testing.T) {
+	c := startCluster(t, 2)
+	for round := range 5 {
+		alias := fmt.Sprintf("race-%d.example.com", round)
+		errs := raceNodes(c, 2, func(i int, node *cloudfront.Client) error {
+			_, err := create(node, config(fmt.Sprintf("alias-%d-%d", round, i), "racer", alias))
+			return err
+		})
+		oneWinner(t, errs, "CNAMEAlreadyExists", 409)
+	}
+	list, err := c.nodes[1].ListStreamingDistributions(ctx, &cloudfront.ListStreamingDistributionsInput{})
+	if err != nil || aws.ToInt32(list.StreamingDistributionList.Quantity) != 5 {
+		t.Fatalf("after 5 rounds node 1 lists %+v, %v; want 5 distributions", list, err)
+	}
+}
+
+func TestIfMatchRacedOnTwoNodes(t *testing.T) {
+	c := startCluster(t, 2)
+	out := mustCreate(t, c.nodes[0], config("ifmatch", "0"))
+	id := out.StreamingDistribution.Id
+	for round := range 5 {
+		etag := get(t, c.nodes[0], id).ETag
+		errs := raceNodes(c, 2, func(i int, node *cloudfront.Client) error {
+			_, err := update(node, id, etag, config("ifmatch", fmt.Sprintf("round %d node %d", round, i)))
+			return err
+		})
+		w := oneWinner(t, errs, "PreconditionFailed", 412)
+		if got := aws.ToString(get(t, c.nodes[1-w], id).StreamingDistribution.StreamingDistributionConfig.Comment); got != fmt.Sprintf("round %d node %d", round, w) {
+			t.Fatalf("round %d: node %d won but the comment is %q", round, w, got)
+		}
+	}
+}
+
+// TestNoLostUpdateAcrossNodes increments a counter kept in the Comment with
+// read-modify-write cycles from both nodes; If-Match makes every increment count.
+func TestNoLostUpdateAcrossNodes(t *testing.T) {
+	c := startCluster(t, 2)
+	out := mustCreate(t, c.nodes[0], config("counter", "0"))
+	id := out.StreamingDistribution.Id
+	const writers, increments = 4, 5
+	errs := raceNodes(c, writers, func(_ int, node *cloudfront.Client) error {
+		for done := 0; done < increments; {
+			g, err := node.GetStreamingDistribution(ctx, &cloudfront.GetStreamingDistributionInput{Id: id})
+			if err != nil {
+				return err
+			}
+			n, _ := strconv.Atoi(aws.ToString(g.StreamingDistribution.StreamingDistributionConfig.Comment))
+			_, err = update(node, id, g.ETag, config("counter", strconv.Itoa(n+1)))
+			if code, _ := errorCode(err); err != nil && code != "PreconditionFailed" {
+				return err
+			}
+			if err == nil {
+				done++
+			}
+		}
+		return nil
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("writer %d: %v", i, err)
+		}
+	}
+	if got := aws.ToString(get(t, c.nodes[1], id).StreamingDistribution.StreamingDistributionConfig.Comment); got != strconv.Itoa(writers*increments) {
+		t.Fatalf("counter %s after %d increments", got, writers*increments)
+	}
+}
+
+func TestLastQuotaSlotRacedOnTwoNodes(t *testing.T) {
+	const quota = 6
+	c := startCluster(t, 2, "--max-distributions", strconv.Itoa(quota))
+	for i := range quota - 1 {
+		mustCreate(t, c.nodes[i%2], config(fmt.Sprintf("fill-%d", i), "fill"))
+	}
+	errs := raceNodes(c, 4, func(i int, node *cloudfront.Client) error {
+		_, err := create(node, config(fmt.Sprintf("last-%d", i), "racer"))
+		return err
+	})
+	oneWinner(t, errs, "TooManyStreamingDistributions", 400)
+	list, err := c.nodes[0].ListStreamingDistributions(ctx, &cloudfront.ListStreamingDistributionsInput{})
+	if err != nil || aws.ToInt32(list.StreamingDistributionList.Quantity) != quota {
+		t.Fatalf("node 0 lists %+v, %v; want %d", list, err, quota)
+	}
+}
+
+// TestDeployedBySurvivingNode creates a distribution through a node that dies
+// at once; the other node's deployer still takes it to Deployed.
+func TestDeployedBySurvivingNode(t *testing.T) {
+	c := startCluster(t, 2, "--deploy-delay", "1s")
+	out := mustCreate(t, c.nodes[0], config("deploy", "x"))
+	c.procs[0].Kill()
+	if s := aws.ToString(get(t, c.nodes[1], out.StreamingDistribution.Id).StreamingDistribution.Status); s != "InProgress" {
+		t.Fatalf("status right after create is %s, want InProgress", s)
+	}
+	w := cloudfront.NewStreamingDistributionDeployedWaiter(c.nodes[1], func(o *cloudfront.StreamingDistributionDeployedWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 100*time.Millisecond
+	})
+	if err := w.Wait(ctx, &cloudfront.GetStreamingDistributionInput{Id: out.StreamingDistribution.Id}, 30*time.Second); err != nil {
+		t.Fatalf("waiting for Deployed on the surviving node: %v", err)
+	}
+}
+
+// TestKillNodeMidLoad SIGKILLs one node while both take creates: every
+// create either node acknowledged is stored, and the survivor keeps serving.
+func TestKillNodeMidLoad(t *testing.T) {
+	c := startCluster(t, 2, "--max-distributions", "1000000")
+	const writersPerNode = 4
+	var (
+		mu          sync.Mutex
+		acked       []string // ids of acknowledged creates
+		survivorErr error    // any failure on the surviving node
+		afterKill   = make([]int, writersPerNode*2)
+	)
+	killed := make(chan struct{})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range writersPerNode * 2 {
+		node := w % 2
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				out, err := create(c.nodes[node], config(fmt.Sprintf("load-%d-%d", w, n), "load"))
+				if err != nil {
+					if node == 0 { // the killed node: unacknowledged, stop writing there
+						return
+					}
+					mu.Lock()
+					survivorErr = err
+					mu.Unlock()
+					return
+				}
+				mu.Lock()
+				acked = append(acked, aws.ToString(out.StreamingDistribution.Id))
+				select {
+				case <-killed:
+					afterKill[w]++
+				default:
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	waitAcked := func(n int) {
+		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			mu.Lock()
+			got := len(acked)
+			mu.Unlock()
+			if got >= n {
+				return
+			}
+		}
+		t.Fatalf("load did not reach %d acknowledged creates", n)
+	}
+	waitAcked(100)
+	c.procs[0].Cmd.Process.Kill() // SIGKILL, mid-request
+	close(killed)
+	mu.Lock()
+	atKill := len(acked)
+	mu.Unlock()
+	waitAcked(atKill + 100)
+	close(stop)
+	wg.Wait()
+	if survivorErr != nil {
+		t.Fatalf("surviving node failed a request: %v", survivorErr)
+	}
+	survived := 0
+	for w := 1; w < len(afterKill); w += 2 {
+		survived += afterKill[w]
+	}
+	if survived == 0 {
+		t.Fatal("surviving node served no create after the kill")
+	}
+	// A node started after the kill reads every acknowledged create.
+	fresh := c.addNode(t)
+	for _, id := range acked {
+		get(t, fresh, aws.String(id))
+	}
+	t.Logf("%d creates acknowledged (%d at the kill), all present", len(acked), atKill)
+}

@@ -25,6 +25,9 @@ import (
 // directory origin).
 const bucket = "media"
 
+// testBlockSize is small so that test clips span many cache blocks.
+const testBlockSize = 16 << 10
+
 // env is an API server plus an RTMP edge on loopback, serving a directory origin.
 type env struct {
 	api   *testenv.Server
@@ -45,7 +48,7 @@ func startEnv(t *testing.T, hooks edge.Hooks, o origin.Origin) *env {
 		o = origin.Dir{Root: e.dir}
 	}
 	e.cf = e.api.Client()
-	e.cache = origin.NewCache(o, 64<<20)
+	e.cache = origin.NewCache(o, 64<<20, testBlockSize)
 	e.edge = edge.New(edge.Config{Router: edge.StoreRouter{Store: e.api.Store}, Origin: e.cache, Hooks: hooks})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

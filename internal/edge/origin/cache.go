@@ -55,10 +55,14 @@ type Stats struct {
 	Bytes   int64 // bytes held now
 }
 
-// NewCache caches up to limit bytes of o (at least one block is always allowed).
-func NewCache(o Origin, limit int64) *Cache {
+// NewCache caches up to limit bytes of o in blocks of blockSize bytes
+// (DefaultBlockSize when 0). At least one block is always held.
+func NewCache(o Origin, limit, blockSize int64) *Cache {
+	if blockSize <= 0 {
+		blockSize = DefaultBlockSize
+	}
 	return &Cache{
-		origin: o, limit: limit, blockSize: DefaultBlockSize,
+		origin: o, limit: limit, blockSize: blockSize,
 		lru: list.New(), blocks: map[blockKey]*list.Element{}, inflight: map[blockKey]*fetch{},
 	}
 }

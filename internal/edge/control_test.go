@@ -1,0 +1,133 @@
+package edge_test
+
+import (
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/bluenviron/gortmplib/pkg/message"
+
+	"github.com/streamfront/streamfront/internal/edge"
+)
+
+// Clips have a key frame every second (-g 25 at 25 fps), so a play or seek
+// to t must start with a key frame in (t-1s, t].
+
+func nearKeyFrame(t *testing.T, what string, ev event, asked time.Duration) {
+	t.Helper()
+	if !ev.key || ev.ts > asked || ev.ts <= asked-time.Second {
+		t.Fatalf("%s: first video frame at %v (key %v), want a key frame in (%v, %v]", what, ev.ts, ev.key, asked-time.Second, asked)
+	}
+}
+
+// firstVideo returns the next video frame.
+func (p *player) firstVideo() event {
+	p.t.Helper()
+	for {
+		if ev := p.waitMedia(); ev.media == 9 {
+			return ev
+		}
+	}
+}
+
+func TestPlayFromStartOffset(t *testing.T) {
+	e := startEnv(t, edge.Hooks{}, nil)
+	_, domain := e.createDist(t)
+	e.makeMedia(t, "videos/clip.mp4", "mp4", 5)
+	p := dialPlayer(t, e.addr)
+	p.connect(domain)
+	p.play("mp4:videos/clip.mp4", 2500, 1000)
+	nearKeyFrame(t, "play from 2.5s", p.firstVideo(), 2500*time.Millisecond)
+}
+
+func TestSeekLandsNearAskedTime(t *testing.T) {
+	e := startEnv(t, edge.Hooks{}, nil)
+	_, domain := e.createDist(t)
+	e.makeMedia(t, "videos/clip.flv", "flv", 6)
+	p := dialPlayer(t, e.addr)
+	p.connect(domain)
+	p.play("videos/clip", 0, 100)
+	if ev := p.waitMedia(); ev.ts > time.Second {
+		t.Fatalf("first media at %v", ev.ts)
+	}
+	p.command(1, "seek", nil, float64(4200))
+	for p.next().code != "NetStream.Seek.Notify" {
+	}
+	nearKeyFrame(t, "seek to 4.2s", p.firstVideo(), 4200*time.Millisecond)
+	// The play still ends with Play.Complete after the seek.
+	for {
+		if ev := p.next(); ev.code == "NetStream.Play.Complete" {
+			return
+		} else if ev.code != "" {
+			t.Fatalf("unexpected status %s", ev.code)
+		}
+	}
+}
+
+func TestPauseStopsAndUnpauseResumes(t *testing.T) {
+	e := startEnv(t, edge.Hooks{}, nil)
+	_, domain := e.createDist(t)
+	e.makeMedia(t, "videos/clip.flv", "flv", 8)
+	p := dialPlayer(t, e.addr)
+	p.connect(domain)
+	p.play("videos/clip", 0, 100)
+	p.waitMedia()
+	p.command(1, "pause", nil, true, float64(1000))
+	for p.next().code != "NetStream.Pause.Notify" {
+	}
+	// Media sent before the pause precedes Pause.Notify; after it, nothing.
+	p.nc.SetReadDeadline(time.Now().Add(700 * time.Millisecond))
+	for {
+		m, err := p.rw.Read()
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch m.(type) {
+		case *message.Video, *message.Audio:
+			t.Fatalf("media while paused: %T", m)
+		}
+	}
+	p.nc.SetReadDeadline(time.Now().Add(30 * time.Second))
+	p.command(1, "pause", nil, false, float64(3300))
+	for p.next().code != "NetStream.Unpause.Notify" {
+	}
+	nearKeyFrame(t, "unpause at 3.3s", p.firstVideo(), 3300*time.Millisecond)
+}
+
+// TestPacingFollowsBufferLength checks that media never runs further ahead
+// of the viewer's clock than its buffer length plus one second (and the
+// edge's 100ms batching), and that the whole clip arrives.
+func TestPacingFollowsBufferLength(t *testing.T) {
+	e := startEnv(t, edge.Hooks{}, nil)
+	_, domain := e.createDist(t)
+	e.makeMedia(t, "videos/clip.mp4", "mp4", 4)
+	p := dialPlayer(t, e.addr)
+	p.connect(domain)
+	const buffer = 500 * time.Millisecond
+	p.play("mp4:videos/clip.mp4", 0, uint32(buffer/time.Millisecond))
+	first := p.waitMedia()
+	allowed := buffer + time.Second + 100*time.Millisecond + 150*time.Millisecond // + scheduling margin
+	var last time.Duration
+	for {
+		ev := p.next()
+		if ev.code == "NetStream.Play.Complete" {
+			break
+		}
+		if ev.code != "" {
+			continue
+		}
+		ahead := (ev.ts - first.ts) - ev.at.Sub(first.at)
+		if ahead > allowed {
+			t.Fatalf("media at %v arrived %v ahead of real time (allowed %v)", ev.ts, ahead, allowed)
+		}
+		last = max(last, ev.ts)
+	}
+	if last < 3800*time.Millisecond {
+		t.Fatalf("play completed at %v of a 4s clip", last)
+	}
+}

@@ -1,0 +1,103 @@
+package origin
+
+import (
+	"bytes"
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// memOrigin serves one object from memory and counts reads.
+type memOrigin struct {
+	data  []byte
+	reads atomic.Int64
+	gate  chan struct{} // when set, reads wait for it
+}
+
+func (m *memOrigin) Stat(context.Context, string, string) (Info, error) {
+	return Info{Size: int64(len(m.data)), ETag: "v1"}, nil
+}
+
+func (m *memOrigin) ReadAt(_ context.Context, _, _ string, _ Info, p []byte, off int64) error {
+	m.reads.Add(1)
+	if m.gate != nil {
+		<-m.gate
+	}
+	copy(p, m.data[off:])
+	return nil
+}
+
+func TestCacheReadsAcrossBlocksAndEvicts(t *testing.T) {
+	data := make([]byte, 10*1024+7)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	m := &memOrigin{data: data}
+	c := NewCache(m, 2048, 1024) // two blocks of 1 KiB
+	obj := c.Object(context.Background(), "b", "k", Info{Size: int64(len(data)), ETag: "v1"})
+
+	got := make([]byte, 3000)
+	if n, err := obj.ReadAt(got, 500); err != nil || n != 3000 || !bytes.Equal(got, data[500:3500]) {
+		t.Fatalf("ReadAt: n=%d err=%v", n, err)
+	}
+	if st := c.Stats(); st.Bytes > 2048 || m.reads.Load() != 4 {
+		t.Fatalf("after a 4-block read: stats %+v, origin reads %d", st, m.reads.Load())
+	}
+	// The last two blocks are cached; the first two were evicted.
+	if _, err := obj.ReadAt(got[:100], 3000); err != nil || m.reads.Load() != 4 {
+		t.Fatalf("cached block read from origin again (%d reads)", m.reads.Load())
+	}
+	if _, err := obj.ReadAt(got[:100], 0); err != nil || m.reads.Load() != 5 {
+		t.Fatalf("evicted block not fetched again (%d reads)", m.reads.Load())
+	}
+	// The short last block and reads past the end.
+	tail := make([]byte, 7)
+	if _, err := obj.ReadAt(tail, int64(len(data)-7)); err != nil || !bytes.Equal(tail, data[len(data)-7:]) {
+		t.Fatalf("tail: %v", err)
+	}
+	if _, err := obj.ReadAt(tail, int64(len(data)-6)); err == nil {
+		t.Fatal("read past the end succeeded")
+	}
+}
+
+func TestCacheSharesConcurrentMisses(t *testing.T) {
+	m := &memOrigin{data: bytes.Repeat([]byte("x"), 4096), gate: make(chan struct{})}
+	c := NewCache(m, 1<<20, 4096)
+	obj := c.Object(context.Background(), "b", "k", Info{Size: 4096, ETag: "v1"})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 4096)
+			if _, err := obj.ReadAt(buf, 0); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	for m.reads.Load() == 0 { // wait until the first miss is in flight
+		runtime.Gosched()
+	}
+	close(m.gate)
+	wg.Wait()
+	if r := m.reads.Load(); r != 1 {
+		t.Fatalf("8 concurrent misses made %d origin reads", r)
+	}
+	if st := c.Stats(); st.Fetches != 1 || st.Hits != 7 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func TestDirRejectsEscapes(t *testing.T) {
+	d := Dir{Root: t.TempDir()}
+	for _, k := range []string{"../x", "a/../../x", "/etc/passwd", "", "a//b", `a\..\..\x`} {
+		if _, err := d.Stat(context.Background(), "media", k); err != ErrNotFound {
+			t.Errorf("Stat(%q) = %v, want ErrNotFound", k, err)
+		}
+	}
+	if _, err := d.Stat(context.Background(), "..", "x"); err != ErrNotFound {
+		t.Errorf("bucket .. = %v", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -163,4 +164,38 @@ func TestOversizedBodyRefused(t *testing.T) {
 	if _, list := get(t, p.URL+"/2020-05-31/streaming-distribution"); !strings.Contains(list, "<Quantity>0</Quantity>") {
 		t.Fatalf("oversized create stored something: %s", list)
 	}
+}
+
+// The Dockerfile's CMD is a command line this binary accepts: run it with
+// the container paths and ports swapped for temporary ones.
+func TestDockerfileCommandLine(t *testing.T) {
+	df, err := os.ReadFile("../../Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	for _, line := range strings.Split(string(df), "\n") {
+		if rest, ok := strings.CutPrefix(line, "CMD "); ok {
+			if err := json.Unmarshal([]byte(rest), &args); err != nil {
+				t.Fatalf("CMD is not exec form: %v", err)
+			}
+		}
+	}
+	if len(args) == 0 {
+		t.Fatal("Dockerfile has no CMD")
+	}
+	api, rtmp, data, media := testenv.FreeAddr(t), testenv.FreeAddr(t), t.TempDir(), t.TempDir()
+	for i, a := range args {
+		switch a {
+		case "0.0.0.0:4580":
+			args[i] = strings.Replace(api, "127.0.0.1", "0.0.0.0", 1)
+		case "0.0.0.0:1935":
+			args[i] = strings.Replace(rtmp, "127.0.0.1", "0.0.0.0", 1)
+		case "/data":
+			args[i] = data
+		case "/media":
+			args[i] = media
+		}
+	}
+	testenv.StartProc(t, api, args...)
 }

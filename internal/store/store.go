@@ -114,6 +114,15 @@ type Store interface {
 	// never above the current Version).
 	MarkDeployed(ctx context.Context, id string, version int64) error
 
+	// EdgeHeartbeat records that the RTMP edge edgeID is alive at `at` and has
+	// applied the given versions of distributions (id → version). A lower
+	// version never replaces a higher one; ids of deleted distributions are
+	// ignored. Edges not seen for a day are forgotten.
+	EdgeHeartbeat(ctx context.Context, edgeID string, at time.Time, applied map[string]int64) error
+	// EdgesBehind returns, in ID order, the edges seen at or after since that
+	// have not applied version (or a later one) of distribution id.
+	EdgesBehind(ctx context.Context, id string, version int64, since time.Time) ([]string, error)
+
 	// CreateOAI errors: ErrCallerReferenceExists, ErrQuotaExceeded.
 	CreateOAI(ctx context.Context, o *OAI, quota int) error
 	// GetOAI errors: ErrNotFound.

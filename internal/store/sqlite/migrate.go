@@ -49,6 +49,18 @@ var migrations = []string{
 		value TEXT NOT NULL,
 		PRIMARY KEY (distribution_id, key)
 	);`,
+	// RTMP edges and the distribution versions each has applied (deployment).
+	`CREATE TABLE edges (
+		id TEXT PRIMARY KEY,
+		seen_at INTEGER NOT NULL
+	);
+	CREATE TABLE edge_applied (
+		edge_id TEXT NOT NULL REFERENCES edges(id) ON DELETE CASCADE,
+		distribution_id TEXT NOT NULL REFERENCES distributions(id) ON DELETE CASCADE,
+		version INTEGER NOT NULL,
+		PRIMARY KEY (distribution_id, edge_id)
+	);
+	CREATE INDEX edge_applied_edge ON edge_applied(edge_id);`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

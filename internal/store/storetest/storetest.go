@@ -40,7 +40,7 @@ func Behaviours() []string {
 }
 
 func allBehaviours() []behaviour {
-	return slices.Concat(distributionBehaviours, aliasBehaviours, oaiBehaviours, tagBehaviours, concurrencyBehaviours)
+	return slices.Concat(distributionBehaviours, aliasBehaviours, oaiBehaviours, tagBehaviours, concurrencyBehaviours, edgeBehaviours)
 }
 
 // Run runs every behaviour as a parallel subtest, each on its own store.

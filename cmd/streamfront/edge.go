@@ -1,11 +1,20 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	cf "github.com/streamfront/streamfront/internal/cloudfront"
 
 	"github.com/streamfront/streamfront/internal/edge"
 	"github.com/streamfront/streamfront/internal/edge/origin"
@@ -54,9 +63,24 @@ func (f *edgeFlags) origin() (origin.Origin, error) {
 	return origin.Dir{Root: f.originDir}, nil
 }
 
-// startEdge starts an RTMP edge on --rtmp-listen serving st's distributions.
-// The returned function stops it and waits for its connections to end.
-func startEdge(f *edgeFlags, st store.Store, originSuffixes []string, log *slog.Logger) (stop func(), err error) {
+// Edges poll the store and heart-beat every edgePoll; an edge silent for
+// edgeLive no longer holds deployments back.
+const (
+	edgePoll = 250 * time.Millisecond
+	edgeLive = 5 * time.Second
+)
+
+// deployGate deploys a version once --deploy-delay has passed and every live
+// edge (of this process or any `streamfront edge` sharing the store) has
+// applied it.
+func deployGate(st store.Store, delay time.Duration) cf.DeployGate {
+	return edge.AllGates(cf.DelayGate(delay, time.Now), edge.EdgeGate(st, edgeLive, time.Now))
+}
+
+// startEdge starts an RTMP edge on --rtmp-listen serving st's distributions
+// and following their changes until ctx ends. The returned function stops it
+// and waits for its connections to end.
+func startEdge(ctx context.Context, f *edgeFlags, st store.Store, originSuffixes []string, log *slog.Logger) (stop func(), err error) {
 	o, err := f.origin()
 	if err != nil {
 		return nil, err
@@ -65,12 +89,63 @@ func startEdge(f *edgeFlags, st store.Store, originSuffixes []string, log *slog.
 	if err != nil {
 		return nil, err
 	}
-	srv := edge.New(edge.Config{
-		Router: edge.StoreRouter{Store: st, OriginSuffixes: originSuffixes},
-		Origin: origin.NewCache(o, f.cacheBytes, 0),
-		Logger: log,
-	})
+	id := edgeID()
+	follower := edge.NewFollower(st, originSuffixes, id, edgePoll, log)
+	ctx, cancel := context.WithCancel(ctx)
+	followed := make(chan struct{})
+	go func() { defer close(followed); follower.Run(ctx) }()
+	srv := edge.New(edge.Config{Router: follower, Origin: origin.NewCache(o, f.cacheBytes, 0), Logger: log})
 	go srv.Serve(ln)
-	log.Info("rtmp edge listening", "rtmp", "rtmp://"+ln.Addr().String()+"/"+edge.App, "origin", f.originDir+f.originEndpoint)
-	return func() { srv.Close() }, nil
+	log.Info("rtmp edge listening", "rtmp", "rtmp://"+ln.Addr().String()+"/"+edge.App, "edge_id", id,
+		"origin", f.originDir+f.originEndpoint)
+	return func() {
+		srv.Close()
+		cancel()
+		<-followed
+	}, nil
+}
+
+// edgeID names this edge in heartbeats: host, process and a random part, so
+// a restarted edge is a new one and the old one ages out.
+func edgeID() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	rand.Read(b)
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// edgeCmd is `streamfront edge`: an RTMP edge alone, following the store of
+// the API nodes (the same PostgreSQL --store, or SQLite --data-dir).
+func edgeCmd(args []string) error {
+	fs := flag.NewFlagSet("edge", flag.ContinueOnError)
+	var sf serveFlags
+	fs.StringVar(&sf.dataDir, "data-dir", "./streamfront-data", "directory of the SQLite database shared with the API")
+	fs.StringVar(&sf.store, "store", "", "postgres://… URL of the PostgreSQL database shared with the API")
+	fs.StringVar(&sf.originSuffixes, "origin-suffixes", "", "as the API's --origin-suffixes")
+	fs.StringVar(&sf.logFormat, "log-format", "text", "log format: text or json")
+	var ef edgeFlags
+	ef.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !ef.enabled() {
+		return fmt.Errorf("an origin is required: --origin-dir or --origin-endpoint")
+	}
+	log := newLogger(sf.logFormat)
+	st, storeDesc, err := openStore(context.Background(), &sf)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer st.Close()
+	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer cancel()
+	stop, err := startEdge(ctx, &ef, st, splitList(sf.originSuffixes), log)
+	if err != nil {
+		return err
+	}
+	log.Info("streamfront edge following", "store", storeDesc, "version", Version)
+	<-ctx.Done()
+	log.Info("shutting down")
+	stop()
+	return nil
 }

@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
@@ -61,5 +64,94 @@ func TestServeRunsEdge(t *testing.T) {
 	}
 	if got, want := count(played), count(src); got != want || want != "25" {
 		t.Errorf("played %s frames, source %s", got, want)
+	}
+}
+
+// `streamfront edge` runs an edge alone on the API's store: it plays, and
+// deployments wait for it (a stopped edge process holds a new distribution
+// InProgress until it runs again).
+func TestEdgeCommandFollowsTheStore(t *testing.T) {
+	testenv.Require(t, "ffmpeg")
+	dataDir, originDir := t.TempDir(), t.TempDir()
+	if err := os.MkdirAll(filepath.Join(originDir, "media"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(originDir, "media", "track.mp3")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=duration=1",
+		"-c:a", "libmp3lame", src).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	addr, rtmp := testenv.FreeAddr(t), testenv.FreeAddr(t)
+	p := testenv.StartProc(t, addr, "serve", "--listen", addr, "--data-dir", dataDir, "--deploy-delay", "50ms")
+	edgeProc := exec.Command(testenv.Binary(t), "edge", "--data-dir", dataDir, "--origin-dir", originDir, "--rtmp-listen", rtmp)
+	if testing.Verbose() {
+		edgeProc.Stderr = os.Stderr
+	}
+	if err := edgeProc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { edgeProc.Process.Kill(); edgeProc.Wait() })
+	waitListening(t, rtmp)
+
+	c := testenv.Client(p.URL, "AKID", "secret")
+	create := func(ref string) (id, domain string) {
+		out, err := c.CreateStreamingDistribution(context.Background(), &cloudfront.CreateStreamingDistributionInput{
+			StreamingDistributionConfig: &types.StreamingDistributionConfig{
+				CallerReference: aws.String(ref), Comment: aws.String(""), Enabled: aws.Bool(true),
+				S3Origin:       &types.S3Origin{DomainName: aws.String("media.s3.amazonaws.com"), OriginAccessIdentity: aws.String("")},
+				TrustedSigners: &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *out.StreamingDistribution.Id, *out.StreamingDistribution.DomainName
+	}
+	id, domain := create("edge-cmd-1")
+	waitDeployedCmd(t, c, id)
+	played := filepath.Join(t.TempDir(), "out.flv")
+	if b, err := exec.Command("ffmpeg", "-v", "error", "-rtmp_app", "cfx/st", "-rtmp_tcurl", "rtmp://"+domain+"/cfx/st",
+		"-rtmp_playpath", "mp3:track", "-i", "rtmp://"+rtmp+"/cfx/st", "-c", "copy", "-f", "flv", played).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg play through the edge process: %v\n%s", err, b)
+	}
+
+	edgeProc.Process.Signal(syscall.SIGSTOP)
+	id2, _ := create("edge-cmd-2")
+	for range 10 {
+		out, err := c.GetStreamingDistribution(context.Background(), &cloudfront.GetStreamingDistributionInput{Id: aws.String(id2)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := *out.StreamingDistribution.Status; s != "InProgress" {
+			t.Fatalf("deployed while the only edge was stopped: %s", s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	edgeProc.Process.Signal(syscall.SIGCONT)
+	waitDeployedCmd(t, c, id2)
+}
+
+func waitListening(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		conn, err := net.Dial("tcp", addr)
+		if err == nil {
+			conn.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not listening: %v", addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func waitDeployedCmd(t *testing.T, c *cloudfront.Client, id string) {
+	t.Helper()
+	w := cloudfront.NewStreamingDistributionDeployedWaiter(c, func(o *cloudfront.StreamingDistributionDeployedWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 200*time.Millisecond
+	})
+	if err := w.Wait(context.Background(), &cloudfront.GetStreamingDistributionInput{Id: aws.String(id)}, 30*time.Second); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -10,7 +10,8 @@ import (
 const usage = `usage: streamfront <command> [flags]
 
 commands:
-  serve     run the CloudFront API server
+  serve     run the CloudFront API server (and an RTMP edge with --origin-dir/--origin-endpoint)
+  edge      run an RTMP edge alone, following the API's store
   accounts  add-key: generate and record an access key (see README)
   keypair   create: generate a CloudFront key pair, record its public key
   version   print the version
@@ -28,6 +29,8 @@ func main() {
 	switch os.Args[1] {
 	case "serve":
 		err = serve(os.Args[2:])
+	case "edge":
+		err = edgeCmd(os.Args[2:])
 	case "accounts":
 		err = accountsCmd(os.Args[2:])
 	case "keypair":

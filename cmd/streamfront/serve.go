@@ -129,7 +129,7 @@ func serve(args []string) error {
 	deployerDone := make(chan struct{})
 	go func() {
 		defer close(deployerDone)
-		svc.RunDeployer(ctx, tickFor(f.deployDelay), cf.DelayGate(f.deployDelay, time.Now))
+		svc.RunDeployer(ctx, tickFor(f.deployDelay), deployGate(st, f.deployDelay))
 	}()
 
 	ln, err := net.Listen("tcp", f.listen)
@@ -149,7 +149,7 @@ func serve(args []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ef.enabled() {
-		stopEdge, err := startEdge(&ef, st, splitList(f.originSuffixes), log)
+		stopEdge, err := startEdge(ctx, &ef, st, splitList(f.originSuffixes), log)
 		if err != nil {
 			return err
 		}

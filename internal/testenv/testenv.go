@@ -34,9 +34,12 @@ const AccountID = "123456789012"
 // Options tune a test server; zero values are fine.
 type Options struct {
 	DeployDelay time.Duration // default 50ms
-	Service     cf.Options    // Signers, quotas, suffixes
-	Store       store.Store   // default: fresh SQLite in t.TempDir()
-	Auth        api.Authenticator
+	// DeployGate, when set, decides deployment (given the store) instead
+	// of the DeployDelay timer; e.g. the RTMP edge's gate.
+	DeployGate func(store.Store) cf.DeployGate
+	Service    cf.Options  // Signers, quotas, suffixes
+	Store      store.Store // default: fresh SQLite in t.TempDir()
+	Auth       api.Authenticator
 	// Accounts, when set, is the path of an accounts file: the server runs in
 	// secure mode (SigV4 required) with the file's accounts, keys and key pairs.
 	Accounts string
@@ -98,7 +101,11 @@ func Start(t testing.TB, o Options) *Server {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		svc.RunDeployer(ctx, 10*time.Millisecond, cf.DelayGate(o.DeployDelay, time.Now))
+		gate := cf.DelayGate(o.DeployDelay, time.Now)
+		if o.DeployGate != nil {
+			gate = o.DeployGate(st)
+		}
+		svc.RunDeployer(ctx, 10*time.Millisecond, gate)
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -1,0 +1,136 @@
+package edge
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	cf "github.com/streamfront/streamfront/internal/cloudfront"
+	"github.com/streamfront/streamfront/internal/store"
+)
+
+// Follower is the Router of an edge that follows a (possibly shared) store:
+// it caches host lookups, and each poll applies the configuration versions
+// that are not yet deployed everywhere by dropping its cache, then reports
+// them with a heartbeat. A distribution is Deployed once every live edge
+// has reported its latest version (EdgeGate).
+//
+// Dropping the whole cache on any change keeps one rule simple and correct:
+// a host that moved between distributions, a new distribution taking a host
+// that was unknown, a disabled one — all are re-read from the store.
+type Follower struct {
+	store    store.Store
+	suffixes []string
+	edgeID   string
+	interval time.Duration
+	log      *slog.Logger
+
+	mu      sync.Mutex
+	gen     uint64            // incremented by each cache drop
+	hosts   map[string]*Route // nil value: no distribution has the host
+	applied map[string]int64  // pending distribution → version applied here
+}
+
+// maxCachedHosts bounds the host cache (unknown hosts are cached too).
+const maxCachedHosts = 100000
+
+// NewFollower returns a Follower reporting as edgeID every interval.
+func NewFollower(st store.Store, originSuffixes []string, edgeID string, interval time.Duration, log *slog.Logger) *Follower {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Follower{store: st, suffixes: originSuffixes, edgeID: edgeID, interval: interval, log: log,
+		hosts: map[string]*Route{}, applied: map[string]int64{}}
+}
+
+// Route implements Router.
+func (f *Follower) Route(ctx context.Context, host string) (*Route, error) {
+	f.mu.Lock()
+	r, ok := f.hosts[host]
+	gen := f.gen
+	f.mu.Unlock()
+	if !ok {
+		var err error
+		r, err = StoreRouter{Store: f.store, OriginSuffixes: f.suffixes}.Route(ctx, host)
+		if err != nil && !errors.Is(err, ErrNoRoute) {
+			return nil, err
+		}
+		f.mu.Lock()
+		// A lookup that raced with a cache drop may have read the old
+		// configuration: serve it this once, but do not keep it.
+		if f.gen == gen {
+			if len(f.hosts) >= maxCachedHosts {
+				clear(f.hosts)
+			}
+			f.hosts[host] = r
+		}
+		f.mu.Unlock()
+	}
+	if r == nil {
+		return nil, ErrNoRoute
+	}
+	return r, nil
+}
+
+// Run polls and heart-beats until ctx ends.
+func (f *Follower) Run(ctx context.Context) {
+	t := time.NewTicker(f.interval)
+	defer t.Stop()
+	for {
+		if err := f.Sync(ctx); err != nil && ctx.Err() == nil {
+			f.log.Warn("edge sync", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Sync applies the pending configuration versions and reports them.
+func (f *Follower) Sync(ctx context.Context) error {
+	pending, err := f.store.ListPending(ctx)
+	if err != nil {
+		return err
+	}
+	report := make(map[string]int64, len(pending))
+	f.mu.Lock()
+	stale := false
+	for _, p := range pending {
+		if f.applied[p.ID] < p.Version {
+			stale = true
+		}
+		report[p.ID] = p.Version
+	}
+	if stale {
+		clear(f.hosts)
+		f.gen++
+	}
+	f.applied = report // deployed distributions need no more reports
+	f.mu.Unlock()
+	return f.store.EdgeHeartbeat(ctx, f.edgeID, time.Now(), report)
+}
+
+// EdgeGate deploys a pending version once every edge that heart-beat within
+// live has applied it. With no live edge it deploys at once (API-only mode).
+func EdgeGate(st store.Store, live time.Duration, now func() time.Time) cf.DeployGate {
+	return func(ctx context.Context, p store.Pending) (bool, error) {
+		behind, err := st.EdgesBehind(ctx, p.ID, p.Version, now().Add(-live))
+		return len(behind) == 0, err
+	}
+}
+
+// AllGates deploys when every gate agrees.
+func AllGates(gates ...cf.DeployGate) cf.DeployGate {
+	return func(ctx context.Context, p store.Pending) (bool, error) {
+		for _, g := range gates {
+			if ok, err := g(ctx, p); !ok || err != nil {
+				return false, err
+			}
+		}
+		return true, nil
+	}
+}

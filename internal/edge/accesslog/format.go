@@ -54,8 +54,11 @@ type Event struct {
 	// (x-page-url); FlashVer is logged as c-user-agent.
 	SwfURL, PageURL, FlashVer string
 	// Stream is the stream name as played, query included; it becomes
-	// x-sname, x-sname-query and x-file-ext.
+	// x-sname (without an mp4:/mp3: prefix) and x-sname-query.
 	Stream string
+	// FileExt is x-file-ext, the type of the object played; when empty it
+	// is read from Stream's prefix or extension.
+	FileExt string
 	// StreamID is the RTMP message stream id (x-sid); 0 is logged as "-".
 	StreamID uint32
 }
@@ -65,6 +68,9 @@ func appendLine(b []byte, edgeLocation string, e Event) []byte {
 	t := e.Time.UTC()
 	stem, query, _ := strings.Cut(e.TcURL, "?")
 	sname, squery, ext := splitStream(e.Stream)
+	if e.FileExt != "" && e.Stream != "" {
+		ext = e.FileExt
+	}
 	status := e.Status
 	if status == "" {
 		status = "OK"

@@ -26,6 +26,16 @@ func TestLineFormat(t *testing.T) {
 	if got := string(appendLine(nil, "SEA4", connect)); got != want {
 		t.Fatalf("connect line\n got %q\nwant %q", got, want)
 	}
+
+	// The edge knows the object's real type and says so.
+	play.Stream, play.FileExt = "videos/clip", "flv"
+	if got := string(appendLine(nil, "SEA4", play)); !strings.Contains(got, "\tvideos/clip\t-\tflv\t1\n") {
+		t.Fatalf("play line with FileExt: %q", got)
+	}
+	play.Stream, play.FileExt = "mp4:videos/clip.mov", "mov"
+	if got := string(appendLine(nil, "SEA4", play)); !strings.Contains(got, "\tvideos/clip.mov\t-\tmov\t1\n") {
+		t.Fatalf("play line with FileExt: %q", got)
+	}
 }
 
 func TestFieldEscaping(t *testing.T) {

@@ -42,7 +42,7 @@ func distConfig(ref string) *types.StreamingDistributionConfig {
 	}
 }
 
-func create(t *testing.T, c *cloudfront.Client, ref string) *cloudfront.CreateStreamingDistributionOutput {
+func create(t testing.TB, c *cloudfront.Client, ref string) *cloudfront.CreateStreamingDistributionOutput {
 	t.Helper()
 	out, err := c.CreateStreamingDistribution(ctx, &cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: distConfig(ref)})
 	if err != nil {

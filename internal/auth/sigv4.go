@@ -33,6 +33,8 @@ const (
 	amzDate    = "20060102T150405Z"
 )
 
+var emptyHash = func() string { sum := sha256.Sum256(nil); return hex.EncodeToString(sum[:]) }()
+
 // Keys finds access keys; *Registry implements it.
 type Keys interface {
 	AccessKey(id string) (*AccessKey, bool)
@@ -87,7 +89,7 @@ func (v *Verifier) Authenticate(r *http.Request, body []byte, op string) (string
 	if err != nil {
 		return "", err
 	}
-	if !hmac.Equal([]byte(want), []byte(strings.ToLower(sig.signature))) {
+	if !hmac.Equal([]byte(want), []byte(sig.signature)) {
 		return "", signatureMismatch("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
 	}
 	if !key.Allows(op) {
@@ -106,19 +108,26 @@ func incomplete(msg string) error {
 
 // parseSignature reads the claimed signature from the header or the query.
 func parseSignature(r *http.Request) (*signature, error) {
-	if r.Header.Get("X-Amz-Security-Token") != "" || r.URL.Query().Get("X-Amz-Security-Token") != "" {
-		// streamfront issues no temporary credentials.
-		return nil, api.AuthError("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
-	}
 	if h := r.Header.Get("Authorization"); h != "" {
+		if r.Header.Get("X-Amz-Security-Token") != "" {
+			return nil, errTemporaryCredentials
+		}
 		return parseAuthorization(h, r.Header.Get("X-Amz-Date"))
 	}
-	q := r.URL.Query()
-	if q.Has("X-Amz-Signature") || q.Has("X-Amz-Algorithm") || q.Has("X-Amz-Credential") {
-		return parsePresigned(q)
+	if r.URL.RawQuery != "" {
+		q := r.URL.Query()
+		if q.Has("X-Amz-Security-Token") {
+			return nil, errTemporaryCredentials
+		}
+		if q.Has("X-Amz-Signature") || q.Has("X-Amz-Algorithm") || q.Has("X-Amz-Credential") {
+			return parsePresigned(q)
+		}
 	}
 	return nil, api.AuthError("MissingAuthenticationToken", http.StatusForbidden, "Request is missing Authentication Token")
 }
+
+// streamfront issues no temporary credentials, so no session token is valid.
+var errTemporaryCredentials = api.AuthError("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
 
 // parseAuthorization reads
 // "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host;x-amz-date, Signature=hex".
@@ -127,17 +136,23 @@ func parseAuthorization(h, date string) (*signature, error) {
 	if alg != algorithm {
 		return nil, incomplete(fmt.Sprintf("Unsupported AWS 'algorithm': '%s'.", alg))
 	}
-	fields := map[string]string{}
-	for _, part := range strings.Split(rest, ",") {
-		k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if ok {
-			fields[k] = val
+	var credential, signedHeaders string
+	sig := &signature{date: date}
+	for part := range strings.SplitSeq(rest, ",") {
+		k, val, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "Credential":
+			credential = val
+		case "SignedHeaders":
+			signedHeaders = val
+		case "Signature":
+			sig.signature = val
 		}
 	}
 	var missing []string
-	for _, k := range []string{"Credential", "Signature", "SignedHeaders"} {
-		if fields[k] == "" {
-			missing = append(missing, fmt.Sprintf("Authorization header requires '%s' parameter.", k))
+	for _, f := range [][2]string{{"Credential", credential}, {"Signature", sig.signature}, {"SignedHeaders", signedHeaders}} {
+		if f[1] == "" {
+			missing = append(missing, fmt.Sprintf("Authorization header requires '%s' parameter.", f[0]))
 		}
 	}
 	if date == "" {
@@ -146,8 +161,8 @@ func parseAuthorization(h, date string) (*signature, error) {
 	if len(missing) > 0 {
 		return nil, incomplete(strings.Join(missing, " ") + " Authorization=" + alg)
 	}
-	sig := &signature{signedHeaders: strings.Split(fields["SignedHeaders"], ";"), signature: fields["Signature"], date: date}
-	return sig, sig.parseCredential(fields["Credential"])
+	sig.signedHeaders = strings.Split(signedHeaders, ";")
+	return sig, sig.parseCredential(credential)
 }
 
 func parsePresigned(q url.Values) (*signature, error) {
@@ -219,17 +234,24 @@ func (v *Verifier) checkScopeAndTime(s *signature) (time.Time, error) {
 // received (so a tampered body changes the signature), and returns the
 // signature the SDK's signer computes.
 func (v *Verifier) expected(r *http.Request, body []byte, s *signature, key *AccessKey, signedAt time.Time) (string, error) {
-	sum := sha256.Sum256(body)
-	payloadHash := hex.EncodeToString(sum[:])
+	payloadHash := emptyHash
+	if len(body) > 0 {
+		sum := sha256.Sum256(body)
+		payloadHash = hex.EncodeToString(sum[:])
+	}
 	creds := aws.Credentials{AccessKeyID: key.ID, SecretAccessKey: key.Secret}
 
-	query := r.URL.Query()
-	query.Del("X-Amz-Signature")
+	rawQuery := r.URL.RawQuery
+	if s.presigned {
+		query := r.URL.Query()
+		query.Del("X-Amz-Signature")
+		rawQuery = query.Encode()
+	}
 	cp := &http.Request{
 		Method: r.Method,
-		URL:    &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: query.Encode()},
+		URL:    &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: rawQuery},
 		Host:   r.Host,
-		Header: http.Header{},
+		Header: make(http.Header, len(s.signedHeaders)),
 	}
 	hasHost := false
 	for _, h := range s.signedHeaders {

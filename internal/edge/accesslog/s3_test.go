@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/streamfront/streamfront/internal/edge/origin"
 )
 
 // TestS3Sink stores logs in gofakes3 over a real loopback HTTP server and
@@ -18,10 +20,7 @@ import (
 func TestS3Sink(t *testing.T) {
 	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
 	defer srv.Close()
-	sink, err := NewS3Sink(S3Options{Endpoint: srv.URL, AccessKey: "AKID", SecretKey: "secret"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sink := &S3Sink{Client: origin.NewS3Client(origin.S3Config{Endpoint: srv.URL, AccessKey: "AKID", SecretKey: "secret"})}
 	ctx := context.Background()
 	if _, err := sink.Client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("logs")}); err != nil {
 		t.Fatal(err)
@@ -63,7 +62,7 @@ func TestS3Sink(t *testing.T) {
 func TestS3SinkMissingBucketIsKept(t *testing.T) {
 	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
 	defer srv.Close()
-	sink, _ := NewS3Sink(S3Options{Endpoint: srv.URL, AccessKey: "AKID", SecretKey: "secret"})
+	sink := &S3Sink{Client: origin.NewS3Client(origin.S3Config{Endpoint: srv.URL, AccessKey: "AKID", SecretKey: "secret"})}
 	ctx := context.Background()
 	w := New(Options{Sink: sink, FlushInterval: time.Hour})
 	w.Log(dest, Event{Time: time.Now(), Kind: Connect})

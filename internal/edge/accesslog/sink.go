@@ -3,14 +3,12 @@ package accesslog
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
@@ -80,35 +78,10 @@ func (d DirSink) path(bucket, key string) (string, error) {
 	return filepath.Join(d.Root, bucket, filepath.FromSlash(key)), nil
 }
 
-// S3Sink stores log files in an S3-compatible service.
+// S3Sink stores log files in an S3-compatible service; build its client
+// with origin.NewS3Client, as for S3 origins.
 type S3Sink struct {
 	Client *s3.Client
-}
-
-// S3Options address an S3-compatible endpoint.
-type S3Options struct {
-	Endpoint  string // e.g. http://127.0.0.1:9000
-	Region    string // default us-east-1
-	AccessKey string
-	SecretKey string
-}
-
-// NewS3Sink returns a sink that uses path-style requests to o.Endpoint,
-// which self-hosted S3 implementations expect.
-func NewS3Sink(o S3Options) (*S3Sink, error) {
-	if o.Endpoint == "" {
-		return nil, errors.New("accesslog: S3 endpoint is required")
-	}
-	if o.Region == "" {
-		o.Region = "us-east-1"
-	}
-	client := s3.New(s3.Options{
-		Region:       o.Region,
-		BaseEndpoint: aws.String(o.Endpoint),
-		UsePathStyle: true,
-		Credentials:  credentials.NewStaticCredentialsProvider(o.AccessKey, o.SecretKey, ""),
-	})
-	return &S3Sink{Client: client}, nil
 }
 
 func (s *S3Sink) PutObject(ctx context.Context, bucket, key string, body []byte) error {

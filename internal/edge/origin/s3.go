@@ -31,7 +31,11 @@ type S3Config struct {
 }
 
 // NewS3 returns an S3 origin.
-func NewS3(c S3Config) *S3 {
+func NewS3(c S3Config) *S3 { return &S3{client: NewS3Client(c)} }
+
+// NewS3Client returns a path-style S3 client for c, the one way streamfront
+// talks to an S3-compatible endpoint (origins and access-log buckets).
+func NewS3Client(c S3Config) *s3.Client {
 	if c.Region == "" {
 		c.Region = "us-east-1"
 	}
@@ -44,7 +48,7 @@ func NewS3(c S3Config) *S3 {
 	if c.HTTPClient != nil {
 		o.HTTPClient = c.HTTPClient
 	}
-	return &S3{client: s3.New(o)}
+	return s3.New(o)
 }
 
 // Stat issues a HEAD request.

@@ -8,16 +8,20 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
 
 	"github.com/streamfront/streamfront/internal/edge"
 	"github.com/streamfront/streamfront/internal/edge/origin"
+	"github.com/streamfront/streamfront/internal/metrics"
 	"github.com/streamfront/streamfront/internal/store"
 )
 
@@ -80,7 +84,7 @@ func deployGate(st store.Store, delay time.Duration) cf.DeployGate {
 // startEdge starts an RTMP edge on --rtmp-listen serving st's distributions
 // and following their changes until ctx ends. The returned function stops it
 // and waits for its connections to end.
-func startEdge(ctx context.Context, f *edgeFlags, st store.Store, originSuffixes []string, log *slog.Logger) (stop func(), err error) {
+func startEdge(ctx context.Context, f *edgeFlags, st store.Store, originSuffixes []string, log *slog.Logger, reg prometheus.Registerer) (stop func(), err error) {
 	o, err := f.origin()
 	if err != nil {
 		return nil, err
@@ -94,7 +98,8 @@ func startEdge(ctx context.Context, f *edgeFlags, st store.Store, originSuffixes
 	ctx, cancel := context.WithCancel(ctx)
 	followed := make(chan struct{})
 	go func() { defer close(followed); follower.Run(ctx) }()
-	srv := edge.New(edge.Config{Router: follower, Origin: origin.NewCache(o, f.cacheBytes, 0), Logger: log})
+	cache := origin.NewCache(o, f.cacheBytes, 0)
+	srv := edge.New(edge.Config{Router: follower, Origin: cache, Logger: log, Metrics: edge.NewMetrics(reg, cache)})
 	go srv.Serve(ln)
 	log.Info("rtmp edge listening", "rtmp", "rtmp://"+ln.Addr().String()+"/"+edge.App, "edge_id", id,
 		"origin", f.originDir+f.originEndpoint)
@@ -123,6 +128,7 @@ func edgeCmd(args []string) error {
 	fs.StringVar(&sf.store, "store", "", "postgres://… URL of the PostgreSQL database shared with the API")
 	fs.StringVar(&sf.originSuffixes, "origin-suffixes", "", "as the API's --origin-suffixes")
 	fs.StringVar(&sf.logFormat, "log-format", "text", "log format: text or json")
+	metricsListen := fs.String("metrics-listen", "", "serve Prometheus /metrics on this address (default: off)")
 	var ef edgeFlags
 	ef.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -139,9 +145,22 @@ func edgeCmd(args []string) error {
 	defer st.Close()
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer cancel()
-	stop, err := startEdge(ctx, &ef, st, splitList(sf.originSuffixes), log)
+	reg := metrics.New(Version)
+	stop, err := startEdge(ctx, &ef, st, splitList(sf.originSuffixes), log, reg)
 	if err != nil {
 		return err
+	}
+	if *metricsListen != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", reg.Handler())
+		ms := &http.Server{Addr: *metricsListen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		ln, err := net.Listen("tcp", *metricsListen)
+		if err != nil {
+			stop()
+			return err
+		}
+		go ms.Serve(ln)
+		defer ms.Close()
 	}
 	log.Info("streamfront edge following", "store", storeDesc, "version", Version)
 	<-ctx.Done()

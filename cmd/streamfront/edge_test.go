@@ -65,6 +65,11 @@ func TestServeRunsEdge(t *testing.T) {
 	if got, want := count(played), count(src); got != want || want != "25" {
 		t.Errorf("played %s frames, source %s", got, want)
 	}
+	// The edge's metrics are on the API's /metrics.
+	if code, body := get(t, p.URL+"/metrics"); code != 200 || !strings.Contains(body, `streamfront_edge_plays_total{result="ok"} 1`) ||
+		!strings.Contains(body, "streamfront_edge_origin_fetches_total 1") {
+		t.Errorf("/metrics (%d) lacks the edge's play and origin fetch:\n%s", code, body)
+	}
 }
 
 // `streamfront edge` runs an edge alone on the API's store: it plays, and
@@ -81,9 +86,10 @@ func TestEdgeCommandFollowsTheStore(t *testing.T) {
 		"-c:a", "libmp3lame", src).CombinedOutput(); err != nil {
 		t.Fatalf("ffmpeg: %v\n%s", err, out)
 	}
-	addr, rtmp := testenv.FreeAddr(t), testenv.FreeAddr(t)
+	addr, rtmp, metricsAddr := testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t)
 	p := testenv.StartProc(t, addr, "serve", "--listen", addr, "--data-dir", dataDir, "--deploy-delay", "50ms")
-	edgeProc := exec.Command(testenv.Binary(t), "edge", "--data-dir", dataDir, "--origin-dir", originDir, "--rtmp-listen", rtmp)
+	edgeProc := exec.Command(testenv.Binary(t), "edge", "--data-dir", dataDir, "--origin-dir", originDir,
+		"--rtmp-listen", rtmp, "--metrics-listen", metricsAddr)
 	if testing.Verbose() {
 		edgeProc.Stderr = os.Stderr
 	}
@@ -112,6 +118,9 @@ func TestEdgeCommandFollowsTheStore(t *testing.T) {
 	if b, err := exec.Command("ffmpeg", "-v", "error", "-rtmp_app", "cfx/st", "-rtmp_tcurl", "rtmp://"+domain+"/cfx/st",
 		"-rtmp_playpath", "mp3:track", "-i", "rtmp://"+rtmp+"/cfx/st", "-c", "copy", "-f", "flv", played).CombinedOutput(); err != nil {
 		t.Fatalf("ffmpeg play through the edge process: %v\n%s", err, b)
+	}
+	if code, body := get(t, "http://"+metricsAddr+"/metrics"); code != 200 || !strings.Contains(body, `streamfront_edge_plays_total{result="ok"} 1`) {
+		t.Errorf("edge --metrics-listen (%d) lacks the play:\n%s", code, body)
 	}
 
 	edgeProc.Process.Signal(syscall.SIGSTOP)

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/streamfront/streamfront/internal/edge"
 	"github.com/streamfront/streamfront/internal/edge/origin"
@@ -36,6 +37,7 @@ type env struct {
 	addr  string // RTMP listen address
 	dir   string // origin root
 	cache *origin.Cache
+	reg   *prometheus.Registry // the edge's metrics
 }
 
 func startEnv(t *testing.T, hooks edge.Hooks, o origin.Origin) *env {
@@ -49,7 +51,9 @@ func startEnv(t *testing.T, hooks edge.Hooks, o origin.Origin) *env {
 	}
 	e.cf = e.api.Client()
 	e.cache = origin.NewCache(o, 64<<20, testBlockSize)
-	e.edge = edge.New(edge.Config{Router: edge.StoreRouter{Store: e.api.Store}, Origin: e.cache, Hooks: hooks})
+	e.reg = prometheus.NewRegistry()
+	e.edge = edge.New(edge.Config{Router: edge.StoreRouter{Store: e.api.Store}, Origin: e.cache, Hooks: hooks,
+		Metrics: edge.NewMetrics(e.reg, e.cache)})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -72,6 +72,9 @@ func (c *conn) play(cmd *message.CommandAMF0) (*message.CommandAMF0, error) {
 	if err := c.startPlay(pb); err != nil {
 		return nil, err
 	}
+	c.s.cfg.Metrics.play("ok")
+	c.s.cfg.Metrics.viewer(1)
+	defer c.s.cfg.Metrics.viewer(-1)
 	c.emit(EventPlay, &req, "OK", req.Start)
 	return c.stream(pb)
 }
@@ -79,6 +82,7 @@ func (c *conn) play(cmd *message.CommandAMF0) (*message.CommandAMF0, error) {
 // playFailed answers a refused play with an error status; the connection
 // stays open (clients close it).
 func (c *conn) playFailed(req *PlayRequest, code, desc string) error {
+	c.s.cfg.Metrics.play(code)
 	c.emit(EventPlay, req, code, 0)
 	return c.onStatus("error", code, desc)
 }

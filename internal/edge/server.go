@@ -19,6 +19,8 @@ type Config struct {
 	Origin *origin.Cache
 	Hooks  Hooks
 	Logger *slog.Logger
+	// Metrics, when set, counts viewers, bytes, plays and connects.
+	Metrics *Metrics
 	// MaxLead caps how far ahead of real time media is sent (the client's
 	// buffer length plus one second, like nginx-rtmp). Default 60s.
 	MaxLead time.Duration

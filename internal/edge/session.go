@@ -53,18 +53,20 @@ type conn struct {
 type countingWriter struct {
 	w net.Conn
 	n int64
+	m *Metrics
 }
 
 func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
+	c.m.bytes(n)
 	return n, err
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
 	ctx, cancel := context.WithCancel(s.ctx)
 	c := &conn{s: s, nc: nc, ctx: ctx, cancel: cancel, in: make(chan any, 8)}
-	c.out = &countingWriter{w: nc}
+	c.out = &countingWriter{w: nc, m: s.cfg.Metrics}
 	c.w.bw = bufio.NewWriterSize(c.out, 8<<10)
 	c.w.size = 128
 	c.info.ID = strconv.FormatUint(s.nextID.Add(1), 36) + "-" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
@@ -192,6 +194,7 @@ func (c *conn) onConnect(cmd *message.CommandAMF0) error {
 		c.w.amf(csCommand, typeCommandAMF0, 0, "_error", float64(cmd.CommandID), nil,
 			statusObject("error", code, desc))
 		c.flush()
+		c.s.cfg.Metrics.connect("rejected")
 		return fmt.Errorf("%w: %s %s", errRejected, code, desc)
 	}
 	if app, _, _ := strings.Cut(c.info.App, "?"); strings.Trim(app, "/") != App {
@@ -226,6 +229,7 @@ func (c *conn) onConnect(cmd *message.CommandAMF0) error {
 	if err := c.flush(); err != nil {
 		return err
 	}
+	c.s.cfg.Metrics.connect("ok")
 	c.emit(EventConnect, nil, "OK", 0)
 	return nil
 }

@@ -44,7 +44,7 @@ func startCluster(t *testing.T, n int, args ...string) *cluster {
 }
 
 // addNode starts one more node on the cluster's store.
-func (c *cluster) addNode(t *testing.T) *cloudfront.Client {
+func (c *cluster) addNode(t testing.TB) *cloudfront.Client {
 	t.Helper()
 	addr := testenv.FreeAddr(t)
 	args := append([]string{"serve", "--listen", addr, "--store", c.dsn, "--data-dir", t.TempDir()}, c.args...)

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,6 +28,11 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
+// defaultMaxConns is the pool size unless the DSN sets pool_max_conns:
+// pgxpool's default (the number of CPUs, at least 4) makes a node's API
+// requests queue for a connection while others wait on commits.
+const defaultMaxConns = 16
+
 // Open connects to the database named by dsn (a postgres:// URL or key=value
 // string; pgxpool settings such as pool_max_conns are accepted) and applies
 // pending migrations.
@@ -34,6 +40,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres dsn: %w", err)
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

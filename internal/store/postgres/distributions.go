@@ -84,22 +84,10 @@ func (s *Store) CreateDistribution(ctx context.Context, d *store.Distribution, t
 		d.Version = 1
 	}
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		if err := lockQuota(ctx, tx, "distributions", d.Account); err != nil {
+		if err := claimQuota(ctx, tx, "distributions", d.Account, d.CallerReference, quota); err != nil {
 			return err
 		}
-		var used, sameRef int
-		err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE caller_reference = $2)
-			FROM distributions WHERE account = $1`, d.Account, d.CallerReference).Scan(&used, &sameRef)
-		if err != nil {
-			return err
-		}
-		if sameRef > 0 {
-			return store.ErrCallerReferenceExists
-		}
-		if used >= quota {
-			return store.ErrQuotaExceeded
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO distributions(id, account, etag, version, deployed_version,
+		_, err := tx.Exec(ctx, `INSERT INTO distributions(id, account, etag, version, deployed_version,
 			caller_reference, domain_name, oai_id, enabled, config, created_at, modified_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			d.ID, d.Account, d.ETag, d.Version, d.DeployedVersion, d.CallerReference, d.DomainName,
@@ -151,8 +139,10 @@ func (s *Store) DeleteDistribution(ctx context.Context, account, id, ifMatch str
 			return err
 		}
 		// Aliases and tags go with it (ON DELETE CASCADE).
-		_, err := tx.Exec(ctx, `DELETE FROM distributions WHERE id = $1`, id)
-		return err
+		if _, err := tx.Exec(ctx, `DELETE FROM distributions WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return releaseQuota(ctx, tx, "distributions", account)
 	})
 }
 

@@ -22,22 +22,10 @@ func scanOAI(row pgx.Row) (*store.OAI, error) {
 
 func (s *Store) CreateOAI(ctx context.Context, o *store.OAI, quota int) error {
 	return s.tx(ctx, func(tx pgx.Tx) error {
-		if err := lockQuota(ctx, tx, "oais", o.Account); err != nil {
+		if err := claimQuota(ctx, tx, "oais", o.Account, o.CallerReference, quota); err != nil {
 			return err
 		}
-		var used, sameRef int
-		err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE caller_reference = $2)
-			FROM oais WHERE account = $1`, o.Account, o.CallerReference).Scan(&used, &sameRef)
-		if err != nil {
-			return err
-		}
-		if sameRef > 0 {
-			return store.ErrCallerReferenceExists
-		}
-		if used >= quota {
-			return store.ErrQuotaExceeded
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO oais(`+oaiCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		_, err := tx.Exec(ctx, `INSERT INTO oais(`+oaiCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			o.ID, o.Account, o.ETag, o.CallerReference, o.S3CanonicalUserID, o.Comment, o.CreatedAt)
 		if code, _ := pgCode(err); code == codeUniqueViolation {
 			return store.ErrCallerReferenceExists
@@ -82,6 +70,9 @@ func (s *Store) DeleteOAI(ctx context.Context, account, id, ifMatch string) erro
 		if code, _ := pgCode(err); code == codeForeignKeyViolation {
 			return store.ErrInUse
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return releaseQuota(ctx, tx, "oais", account)
 	})
 }

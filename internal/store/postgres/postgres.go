@@ -106,11 +106,33 @@ func retryable(err error) bool {
 	return code == codeSerializationFailure || code == codeDeadlockDetected
 }
 
-// lockQuota serialises the creates of one kind of resource in one account
-// until the transaction ends, so that counting and inserting is atomic across
-// nodes. Accounts whose keys collide merely share the lock.
-func lockQuota(ctx context.Context, tx pgx.Tx, kind, account string) error {
-	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "streamfront/quota/"+kind+"/"+account)
+// claimQuota takes one unit of the account's quota for kind (the table
+// "distributions" or "oais") for a resource with callerRef. Incrementing the
+// account's quota_usage row locks it until the transaction ends, so creates
+// of one account take turns and two nodes cannot both take the last slot; a
+// rollback gives the unit back. As in every store, a reused CallerReference
+// is reported before a full quota.
+func claimQuota(ctx context.Context, tx pgx.Tx, kind, account, callerRef string, quota int) error {
+	var used int
+	var refUsed bool
+	err := tx.QueryRow(ctx, `INSERT INTO quota_usage AS q (account, kind, used) VALUES ($1, $2, 1)
+		ON CONFLICT (account, kind) DO UPDATE SET used = q.used + 1
+		RETURNING q.used, EXISTS (SELECT 1 FROM `+kind+` WHERE account = $1 AND caller_reference = $3)`,
+		account, kind, callerRef).Scan(&used, &refUsed)
+	switch {
+	case err != nil:
+		return err
+	case refUsed:
+		return store.ErrCallerReferenceExists
+	case used > quota:
+		return store.ErrQuotaExceeded
+	}
+	return nil
+}
+
+// releaseQuota gives back the unit of a deleted resource.
+func releaseQuota(ctx context.Context, tx pgx.Tx, kind, account string) error {
+	_, err := tx.Exec(ctx, `UPDATE quota_usage SET used = used - 1 WHERE account = $1 AND kind = $2`, account, kind)
 	return err
 }
 

@@ -1,6 +1,8 @@
 package postgres_test
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -12,7 +14,7 @@ import (
 	"github.com/streamfront/streamfront/internal/store/storetest"
 )
 
-func open(t *testing.T, dsn string) *postgres.Store {
+func open(t testing.TB, dsn string) *postgres.Store {
 	t.Helper()
 	s, err := postgres.Open(t.Context(), dsn)
 	if err != nil {
@@ -48,7 +50,7 @@ func TestMigrationsOnceWhenNodesStartTogether(t *testing.T) {
 		}
 	}
 	s := open(t, dsn) // and once more, with nothing left to apply
-	wantVersions(t, dsn, 1)
+	wantVersions(t, dsn, 2)
 	if err := s.Ping(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -95,5 +97,39 @@ func execSQL(t *testing.T, dsn, sql string) {
 	defer conn.Close(t.Context())
 	if _, err := conn.Exec(t.Context(), sql); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestUpgradeFromVersion1CountsExistingResources takes a database back to
+// schema version 1 (before quota_usage) holding distributions and OAIs; the
+// upgrade must count them, so quotas still hold.
+func TestUpgradeFromVersion1CountsExistingResources(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	s := open(t, dsn)
+	for i := range 2 {
+		d := &store.Distribution{Account: "111111111111", ID: fmt.Sprint("EUPGRADE", i), ETag: "E1", Version: 1,
+			CallerReference: fmt.Sprint("ref", i), DomainName: fmt.Sprintf("d%d.cloudfront.net", i), Config: []byte("{}")}
+		if err := s.CreateDistribution(t.Context(), d, nil, 100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.CreateOAI(t.Context(), &store.OAI{Account: "111111111111", ID: "EOAI", ETag: "E1", CallerReference: "oai"}, 100); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	execSQL(t, dsn, `DROP TABLE quota_usage; DELETE FROM schema_version WHERE version = 2`)
+
+	s = open(t, dsn)
+	wantVersions(t, dsn, 2)
+	d := &store.Distribution{Account: "111111111111", ID: "EUPGRADE9", ETag: "E1", Version: 1,
+		CallerReference: "ref9", DomainName: "d9.cloudfront.net", Config: []byte("{}")}
+	if err := s.CreateDistribution(t.Context(), d, nil, 2); !errors.Is(err, store.ErrQuotaExceeded) {
+		t.Fatalf("third distribution under quota 2 after upgrade: %v", err)
+	}
+	if err := s.CreateDistribution(t.Context(), d, nil, 3); err != nil {
+		t.Fatalf("third distribution under quota 3 after upgrade: %v", err)
+	}
+	if err := s.CreateOAI(t.Context(), &store.OAI{Account: "111111111111", ID: "EOAI2", ETag: "E1", CallerReference: "oai2"}, 1); !errors.Is(err, store.ErrQuotaExceeded) {
+		t.Fatalf("second OAI under quota 1 after upgrade: %v", err)
 	}
 }

@@ -50,7 +50,7 @@ func TestMigrationsOnceWhenNodesStartTogether(t *testing.T) {
 		}
 	}
 	s := open(t, dsn) // and once more, with nothing left to apply
-	wantVersions(t, dsn, 2)
+	wantVersions(t, dsn, 3)
 	if err := s.Ping(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -100,10 +100,10 @@ func execSQL(t *testing.T, dsn, sql string) {
 	}
 }
 
-// TestUpgradeFromVersion1CountsExistingResources takes a database back to
-// schema version 1 (before quota_usage) holding distributions and OAIs; the
+// TestUpgradeToQuotaUsageCountsExistingResources takes a database back to
+// schema version 2 (before quota_usage) holding distributions and OAIs; the
 // upgrade must count them, so quotas still hold.
-func TestUpgradeFromVersion1CountsExistingResources(t *testing.T) {
+func TestUpgradeToQuotaUsageCountsExistingResources(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	s := open(t, dsn)
 	for i := range 2 {
@@ -117,10 +117,10 @@ func TestUpgradeFromVersion1CountsExistingResources(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	execSQL(t, dsn, `DROP TABLE quota_usage; DELETE FROM schema_version WHERE version = 2`)
+	execSQL(t, dsn, `DROP TABLE quota_usage; DELETE FROM schema_version WHERE version = 3`)
 
 	s = open(t, dsn)
-	wantVersions(t, dsn, 2)
+	wantVersions(t, dsn, 3)
 	d := &store.Distribution{Account: "111111111111", ID: "EUPGRADE9", ETag: "E1", Version: 1,
 		CallerReference: "ref9", DomainName: "d9.cloudfront.net", Config: []byte("{}")}
 	if err := s.CreateDistribution(t.Context(), d, nil, 2); !errors.Is(err, store.ErrQuotaExceeded) {

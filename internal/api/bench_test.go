@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -121,36 +120,5 @@ func compare(b *testing.B, want int, server, bare func(int) *http.Request) {
 
 // load sends n requests from benchClients goroutines and returns requests/s.
 func load(b *testing.B, client *http.Client, want, n int, mk func(int) *http.Request) float64 {
-	var next atomic.Int64
-	var failed atomic.Value
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range benchClients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1))
-				if i > n {
-					return
-				}
-				resp, err := client.Do(mk(i))
-				if err != nil {
-					failed.Store(err.Error())
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != want {
-					failed.Store(fmt.Sprintf("status %d, want %d", resp.StatusCode, want))
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if msg := failed.Load(); msg != nil {
-		b.Fatal(msg)
-	}
-	return float64(n) / time.Since(start).Seconds()
+	return float64(n) / testenv.Load(b, client, benchClients, n, want, mk).Seconds()
 }

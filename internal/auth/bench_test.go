@@ -3,10 +3,7 @@ package auth_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -93,37 +90,9 @@ func signOnce(b *testing.B, url string) http.Header {
 	return req.Header
 }
 
-// hammer sends n requests from benchClients goroutines, fails the benchmark
-// on any non-200, and returns the elapsed time.
+// hammer sends n requests from benchClients goroutines and returns the elapsed time.
 func hammer(b *testing.B, client *http.Client, n int, mk func() *http.Request) time.Duration {
-	var next atomic.Int64
-	var failed atomic.Value
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range benchClients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for next.Add(1) <= int64(n) {
-				resp, err := client.Do(mk())
-				if err != nil {
-					failed.Store(err.Error())
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					failed.Store(resp.Status)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if msg := failed.Load(); msg != nil {
-		b.Fatal(msg)
-	}
-	return time.Since(start)
+	return testenv.Load(b, client, benchClients, n, http.StatusOK, func(int) *http.Request { return mk() })
 }
 
 // BenchmarkVerify is the verifier alone on a signed GET, for the per-request

@@ -156,7 +156,7 @@ func parseAuthorization(h, date string) (*signature, error) {
 		}
 	}
 	if date == "" {
-		missing = append(missing, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+		missing = append(missing, "Authorization header requires existence of a 'X-Amz-Date' header.")
 	}
 	if len(missing) > 0 {
 		return nil, incomplete(strings.Join(missing, " ") + " Authorization=" + alg)

@@ -34,6 +34,7 @@ type edgeFlags struct {
 	originSecret   string
 	originRegion   string
 	cacheBytes     int64
+	hooks          edgeHookFlags
 }
 
 func (f *edgeFlags) register(fs *flag.FlagSet) {
@@ -44,6 +45,7 @@ func (f *edgeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.originSecret, "origin-secret-key", "", "secret key of --origin-endpoint")
 	fs.StringVar(&f.originRegion, "origin-region", "us-east-1", "signing region of --origin-endpoint")
 	fs.Int64Var(&f.cacheBytes, "origin-cache-bytes", 256<<20, "bytes of origin objects the edge keeps in memory")
+	f.hooks.register(fs)
 }
 
 // enabled reports whether an origin is configured, and so whether to run an edge.
@@ -89,8 +91,13 @@ func startEdge(ctx context.Context, f *edgeFlags, st store.Store, originSuffixes
 	if err != nil {
 		return nil, err
 	}
+	hooks, extras, err := f.hooks.build(f, originSuffixes, log)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", f.rtmpListen)
 	if err != nil {
+		extras.stop()
 		return nil, err
 	}
 	id := edgeID()
@@ -99,12 +106,20 @@ func startEdge(ctx context.Context, f *edgeFlags, st store.Store, originSuffixes
 	followed := make(chan struct{})
 	go func() { defer close(followed); follower.Run(ctx) }()
 	cache := origin.NewCache(o, f.cacheBytes, 0)
-	srv := edge.New(edge.Config{Router: follower, Origin: cache, Logger: log, Metrics: edge.NewMetrics(reg, cache)})
+	srv := edge.New(edge.Config{Router: follower, Origin: cache, Logger: log, Metrics: edge.NewMetrics(reg, cache), Hooks: hooks})
 	go srv.Serve(ln)
+	if err := extras.serveRTMPT(f.hooks.rtmptListen, srv); err != nil {
+		srv.Close()
+		extras.stop()
+		cancel()
+		<-followed
+		return nil, err
+	}
 	log.Info("rtmp edge listening", "rtmp", "rtmp://"+ln.Addr().String()+"/"+edge.App, "edge_id", id,
 		"origin", f.originDir+f.originEndpoint)
 	return func() {
 		srv.Close()
+		extras.stop()
 		cancel()
 		<-followed
 	}, nil

@@ -149,6 +149,7 @@ func serve(args []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ef.enabled() {
+		ef.hooks.signers = sec.signers
 		stopEdge, err := startEdge(ctx, &ef, st, splitList(f.originSuffixes), log, reg)
 		if err != nil {
 			return err

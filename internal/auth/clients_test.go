@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/streamfront/streamfront/internal/testenv"
 )
@@ -47,4 +48,27 @@ func TestBoto3AuthFlow(t *testing.T) {
 func TestAWSCLIAuthFlow(t *testing.T) {
 	testenv.Require(t, "/usr/bin/aws")
 	runClientScript(t, "awscli_auth.sh", "bash")
+}
+
+// TestJavaScriptSDKFlowSigned runs the JS SDK v3 flow (scripts/clients/js,
+// written for open mode) against a secure-mode server with account A's key:
+// the JS signer's requests must verify like the Go SDK's and botocore's.
+func TestJavaScriptSDKFlowSigned(t *testing.T) {
+	node := testenv.Require(t, "node")
+	dir := filepath.Join(scriptsDir(), "js")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@aws-sdk", "client-cloudfront")); err != nil {
+		if os.Getenv("STREAMFRONT_REQUIRE_ALL") == "1" {
+			t.Fatalf("JS SDK not installed: run npm ci --prefix scripts/clients/js (scripts/test does)")
+		}
+		t.Skip("JS SDK not installed (npm ci --prefix scripts/clients/js)")
+	}
+	srv := secure(t, testenv.Options{DeployDelay: 300 * time.Millisecond})
+	cmd := exec.Command(node, filepath.Join(dir, "flow.mjs"))
+	cmd.Env = append(os.Environ(), "STREAMFRONT_ENDPOINT="+srv.URL, "NODE_NO_WARNINGS=1",
+		"AWS_ACCESS_KEY_ID="+testenv.KeyA.ID, "AWS_SECRET_ACCESS_KEY="+testenv.KeyA.Secret)
+	out, err := cmd.CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil {
+		t.Fatalf("js flow failed in secure mode: %v", err)
+	}
 }

@@ -29,16 +29,6 @@ type behaviour struct {
 	run  func(t *testing.T, s store.Store)
 }
 
-// Behaviours lists the names of the suite's behaviours in the order Run runs
-// them (for reports).
-func Behaviours() []string {
-	var names []string
-	for _, b := range allBehaviours() {
-		names = append(names, b.name)
-	}
-	return names
-}
-
 func allBehaviours() []behaviour {
 	return slices.Concat(distributionBehaviours, aliasBehaviours, oaiBehaviours, tagBehaviours, concurrencyBehaviours, edgeBehaviours)
 }

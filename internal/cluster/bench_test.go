@@ -2,10 +2,8 @@ package cluster_test
 
 import (
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 
@@ -91,28 +89,12 @@ func compareDeployments(b *testing.B, op func(deployment) func(*cloudfront.Clien
 	}
 }
 
-// drive sends n requests from benchClients goroutines, client i using node
-// i % len(nodes), and returns requests per second.
+// drive sends n requests from benchClients clients, client c using node
+// c % len(nodes), and returns requests per second.
 func drive(b *testing.B, nodes []*cloudfront.Client, n int, op func(*cloudfront.Client) error) float64 {
-	var next atomic.Int64
-	var failed atomic.Value
-	var wg sync.WaitGroup
-	start := time.Now()
-	for c := range benchClients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for next.Add(1) <= int64(n) {
-				if err := op(nodes[c%len(nodes)]); err != nil {
-					failed.Store(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err, _ := failed.Load().(error); err != nil {
+	elapsed, err := testenv.Parallel(benchClients, n, func(c, _ int) error { return op(nodes[c%len(nodes)]) })
+	if err != nil {
 		b.Fatal(err)
 	}
-	return float64(n) / time.Since(start).Seconds()
+	return float64(n) / elapsed.Seconds()
 }

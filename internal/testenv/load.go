@@ -15,36 +15,52 @@ import (
 // than want, and returns the elapsed time. Benchmarks use it to compare
 // servers under the same concurrent load.
 func Load(tb testing.TB, client *http.Client, clients, n, want int, mk func(i int) *http.Request) time.Duration {
+	elapsed, err := Parallel(clients, n, func(_, i int) error {
+		resp, err := client.Do(mk(i))
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			return fmt.Errorf("status %d, want %d", resp.StatusCode, want)
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return elapsed
+}
+
+// Parallel calls op n times in total from workers goroutines; op gets its
+// worker's index and the call's number (from 1). It stops at the first error
+// and returns it, with the elapsed time.
+func Parallel(workers, n int, op func(worker, i int) error) (time.Duration, error) {
 	var next atomic.Int64
 	var failed atomic.Value
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range clients {
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
+			for failed.Load() == nil {
 				i := int(next.Add(1))
 				if i > n {
 					return
 				}
-				resp, err := client.Do(mk(i))
-				if err != nil {
-					failed.Store(err.Error())
-					return
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != want {
-					failed.Store(fmt.Sprintf("status %d, want %d", resp.StatusCode, want))
+				if err := op(w, i); err != nil {
+					failed.CompareAndSwap(nil, err)
 					return
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	if msg := failed.Load(); msg != nil {
-		tb.Fatal(msg)
+	elapsed := time.Since(start)
+	if err, _ := failed.Load().(error); err != nil {
+		return elapsed, err
 	}
-	return time.Since(start)
+	return elapsed, nil
 }

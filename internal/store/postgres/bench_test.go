@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/streamfront/streamfront/internal/store"
 	"github.com/streamfront/streamfront/internal/store/postgres/pgtest"
 	"github.com/streamfront/streamfront/internal/store/sqlite"
+	"github.com/streamfront/streamfront/internal/testenv"
 )
 
 // BenchmarkCreate measures CreateDistribution from benchWriters goroutines,
@@ -53,30 +53,15 @@ const benchWriters = 8
 // createMany creates n distributions from benchWriters goroutines, writer w
 // in account w % accounts, and returns creates per second.
 func createMany(b *testing.B, s store.Store, accounts, n int, ids *atomic.Int64) float64 {
-	var next atomic.Int64
-	var failed atomic.Value
-	var wg sync.WaitGroup
-	start := time.Now()
-	for w := range benchWriters {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for next.Add(1) <= int64(n) {
-				id := fmt.Sprintf("EBENCH%08d", ids.Add(1))
-				now := time.Now()
-				d := &store.Distribution{Account: fmt.Sprintf("%012d", w%accounts), ID: id, ETag: "E1", Version: 1,
-					CallerReference: id, DomainName: id + ".cloudfront.net", Enabled: true, Config: []byte(`{}`),
-					CreatedAt: now, ModifiedAt: now}
-				if err := s.CreateDistribution(b.Context(), d, nil, 1<<30); err != nil {
-					failed.Store(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err, _ := failed.Load().(error); err != nil {
+	elapsed, err := testenv.Parallel(benchWriters, n, func(w, _ int) error {
+		id := fmt.Sprintf("EBENCH%08d", ids.Add(1))
+		now := time.Now()
+		return s.CreateDistribution(b.Context(), &store.Distribution{Account: fmt.Sprintf("%012d", w%accounts),
+			ID: id, ETag: "E1", Version: 1, CallerReference: id, DomainName: id + ".cloudfront.net",
+			Enabled: true, Config: []byte(`{}`), CreatedAt: now, ModifiedAt: now}, nil, 1<<30)
+	})
+	if err != nil {
 		b.Fatal(err)
 	}
-	return float64(n) / time.Since(start).Seconds()
+	return float64(n) / elapsed.Seconds()
 }

@@ -33,6 +33,7 @@ func (a *authFlags) register(fs *flag.FlagSet) {
 // security is what serve needs from the auth flags.
 type security struct {
 	signers  cf.Signers
+	quotas   func(account string) (distributions, oais int) // nil: flags only
 	auth     api.Authenticator
 	registry *auth.Registry // nil when no file is used
 }
@@ -47,7 +48,7 @@ func (a *authFlags) setup(accountID, listen string, log *slog.Logger) (*security
 		if err != nil {
 			return nil, err
 		}
-		return &security{signers: reg, auth: auth.NewVerifier(reg, nil), registry: reg}, nil
+		return &security{signers: reg, quotas: reg.Quotas, auth: auth.NewVerifier(reg, nil), registry: reg}, nil
 	}
 	if !a.insecureOpen && !isLoopback(listen) {
 		return nil, fmt.Errorf("refusing to serve in open mode on %s, a non-loopback address: anyone who can reach it could create and delete distributions without credentials. Use --accounts FILE for secure mode (SigV4), or --insecure-open to accept the risk", listen)

@@ -120,6 +120,7 @@ func serve(args []string) error {
 		OriginSuffixes:   splitList(f.originSuffixes),
 		DomainSuffix:     f.domainSuffix,
 		Signers:          sec.signers,
+		Quotas:           sec.quotas,
 		Logger:           log,
 	})
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)

@@ -143,6 +143,15 @@ func (r *Registry) ActiveKeyPairIDs(account string) []string {
 	return ids
 }
 
+// Quotas returns the account's own limits from the file (0: the server's
+// default), for cloudfront.Options.Quotas.
+func (r *Registry) Quotas(account string) (distributions, oais int) {
+	if a := r.cur.Load().Accounts[account]; a != nil {
+		return a.MaxDistributions, a.MaxOAIs
+	}
+	return 0, 0
+}
+
 // PublicKey implements cloudfront.Signers.
 func (r *Registry) PublicKey(id string) (*rsa.PublicKey, string, bool) {
 	kp, ok := r.cur.Load().KeyPairs[id]

@@ -27,6 +27,9 @@ type fileDoc struct {
 type accountEntry struct {
 	ID   string `toml:"id"`
 	Name string `toml:"name"`
+	// Optional quotas; 0 or absent: serve's --max-distributions, and 100 OAIs.
+	MaxDistributions int `toml:"max_streaming_distributions"`
+	MaxOAIs          int `toml:"max_origin_access_identities"`
 }
 
 type accessKeyEntry struct {
@@ -45,8 +48,10 @@ type keyPairEntry struct {
 
 // Account is an account of this server.
 type Account struct {
-	ID   string
-	Name string
+	ID               string
+	Name             string
+	MaxDistributions int // 0: the server's default
+	MaxOAIs          int // 0: the server's default
 }
 
 // AccessKey is an access key id with its secret and the actions it may call.
@@ -129,7 +134,7 @@ func Parse(data []byte) (*Accounts, error) {
 		for i, k := range und {
 			keys[i] = k.String()
 		}
-		return nil, fmt.Errorf("unknown key %s (allowed: account{id,name}, access_key{account,id,secret,actions}, key_pair{account,id,public_key,active})", strings.Join(keys, ", "))
+		return nil, fmt.Errorf("unknown key %s (allowed: account{id,name,max_streaming_distributions,max_origin_access_identities}, access_key{account,id,secret,actions}, key_pair{account,id,public_key,active})", strings.Join(keys, ", "))
 	}
 	return doc.validate()
 }
@@ -147,7 +152,13 @@ func (doc *fileDoc) validate() (*Accounts, error) {
 		if out.Accounts[e.ID] != nil {
 			return nil, fmt.Errorf("%s.id: account %s is declared twice", at, e.ID)
 		}
-		out.Accounts[e.ID] = &Account{ID: e.ID, Name: e.Name}
+		if e.MaxDistributions < 0 {
+			return nil, fmt.Errorf("%s.max_streaming_distributions: %d is negative", at, e.MaxDistributions)
+		}
+		if e.MaxOAIs < 0 {
+			return nil, fmt.Errorf("%s.max_origin_access_identities: %d is negative", at, e.MaxOAIs)
+		}
+		out.Accounts[e.ID] = &Account{ID: e.ID, Name: e.Name, MaxDistributions: e.MaxDistributions, MaxOAIs: e.MaxOAIs}
 	}
 	for i, e := range doc.AccessKeys {
 		k, err := e.validate(out)

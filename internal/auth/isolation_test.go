@@ -1,6 +1,9 @@
 package auth_test
 
 import (
+	"fmt"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -107,6 +110,38 @@ func TestQuotasArePerAccount(t *testing.T) {
 	_, err := a.CreateStreamingDistribution(ctx, &cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: distConfig("a-2")})
 	wantCode(t, err, "TooManyStreamingDistributions")
 	create(t, b, "b-1") // A's distribution does not count against B
+}
+
+func TestAccountsFileQuotas(t *testing.T) {
+	// Account A may hold 2 distributions and 1 OAI; B keeps the server's 1.
+	file := testenv.WriteAccounts(t, []testenv.Key{testenv.KeyA, testenv.KeyB}, "")
+	data, _ := os.ReadFile(file)
+	text := strings.Replace(string(data), "name = \"team-a\"\n", "name = \"team-a\"\nmax_streaming_distributions = 2\nmax_origin_access_identities = 1\n", 1)
+	os.WriteFile(file, []byte(text), 0o600)
+	srv := secure(t, testenv.Options{Accounts: file, Service: cf.Options{MaxDistributions: 1, MaxOAIs: 5}})
+	a, b := srv.ClientFor(testenv.KeyA), srv.ClientFor(testenv.KeyB)
+	create(t, a, "a-1")
+	create(t, a, "a-2")
+	_, err := a.CreateStreamingDistribution(ctx, &cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: distConfig("a-3")})
+	wantCode(t, err, "TooManyStreamingDistributions")
+	create(t, b, "b-1")
+	_, err = b.CreateStreamingDistribution(ctx, &cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: distConfig("b-2")})
+	wantCode(t, err, "TooManyStreamingDistributions")
+
+	oai := func(c *cloudfront.Client, ref string) error {
+		_, err := c.CreateCloudFrontOriginAccessIdentity(ctx, &cloudfront.CreateCloudFrontOriginAccessIdentityInput{
+			CloudFrontOriginAccessIdentityConfig: &types.CloudFrontOriginAccessIdentityConfig{CallerReference: aws.String(ref), Comment: aws.String("")}})
+		return err
+	}
+	if err := oai(a, "oai-1"); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, oai(a, "oai-2"), "TooManyCloudFrontOriginAccessIdentities")
+	for i := range 2 {
+		if err := oai(b, fmt.Sprint("b-oai-", i)); err != nil {
+			t.Fatalf("B's OAI %d under the server's quota of 5: %v", i, err)
+		}
+	}
 }
 
 func TestTrustedSignersMustBeAccountsOfThisServer(t *testing.T) {

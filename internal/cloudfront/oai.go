@@ -48,7 +48,7 @@ func (s *Service) CreateOriginAccessIdentity(ctx context.Context, account, calle
 	id := NewID()
 	rec := &store.OAI{Account: account, ID: id, ETag: newETag(), CallerReference: callerRef,
 		S3CanonicalUserID: canonicalUserID(account, id), Comment: comment, CreatedAt: s.now()}
-	if err := s.store.CreateOAI(ctx, rec, s.opts.MaxOAIs); err != nil {
+	if err := s.store.CreateOAI(ctx, rec, s.oaiQuota(account)); err != nil {
 		return nil, translateOAI(err)
 	}
 	return oaiFromRecord(rec), nil

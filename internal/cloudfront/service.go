@@ -65,6 +65,9 @@ func (s SingleAccount) PublicKey(id string) (*rsa.PublicKey, string, bool) {
 type Options struct {
 	MaxDistributions int      // per account; default 100
 	MaxOAIs          int      // per account; default 100
+	// Quotas, when set, gives an account its own limits (the accounts
+	// file's); a 0 keeps MaxDistributions or MaxOAIs for that account.
+	Quotas func(account string) (distributions, oais int)
 	OriginSuffixes   []string // extra S3 origin domain suffixes, e.g. "s3.local"
 	DomainSuffix     string   // default "cloudfront.net"
 	Signers          Signers
@@ -182,7 +185,7 @@ func (s *Service) CreateStreamingDistribution(ctx context.Context, account strin
 	for i, t := range tags {
 		stags[i] = store.Tag(t)
 	}
-	if err := s.store.CreateDistribution(ctx, rec, stags, s.opts.MaxDistributions); err != nil {
+	if err := s.store.CreateDistribution(ctx, rec, stags, s.distributionQuota(account)); err != nil {
 		return nil, translate(err, &cfg)
 	}
 	return s.fromRecord(rec)

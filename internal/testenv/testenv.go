@@ -82,6 +82,7 @@ func Start(t testing.TB, o Options) *Server {
 			t.Fatal(err)
 		}
 		reg, o.Service.Signers, o.Auth = r, r, auth.NewVerifier(r, o.Now)
+		o.Service.Quotas = r.Quotas
 	}
 	if o.Service.Signers == nil {
 		o.Service.Signers = cf.SingleAccount{ID: AccountID}

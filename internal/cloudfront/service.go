@@ -63,16 +63,17 @@ func (s SingleAccount) PublicKey(id string) (*rsa.PublicKey, string, bool) {
 
 // Options configure a Service. Zero values take CloudFront's defaults.
 type Options struct {
-	MaxDistributions int // per account; default 100
-	MaxOAIs          int // per account; default 100
+	MaxDistributions int      // per account; default 100
+	MaxOAIs          int      // per account; default 100
+	OriginSuffixes   []string // extra S3 origin domain suffixes, e.g. "s3.local"
+	DomainSuffix     string   // default "cloudfront.net"
+	Signers          Signers
+	Now              func() time.Time
+	Logger           *slog.Logger
+
 	// Quotas, when set, gives an account its own limits (the accounts
 	// file's); a 0 keeps MaxDistributions or MaxOAIs for that account.
-	Quotas         func(account string) (distributions, oais int)
-	OriginSuffixes []string // extra S3 origin domain suffixes, e.g. "s3.local"
-	DomainSuffix   string   // default "cloudfront.net"
-	Signers        Signers
-	Now            func() time.Time
-	Logger         *slog.Logger
+	Quotas func(account string) (distributions, oais int)
 }
 
 // Service implements the CloudFront streaming-distribution and OAI

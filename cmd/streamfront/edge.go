@@ -146,6 +146,8 @@ func edgeCmd(args []string) error {
 	metricsListen := fs.String("metrics-listen", "", "serve Prometheus /metrics on this address (default: off)")
 	var ef edgeFlags
 	ef.register(fs)
+	var kf edgeKeyFlags
+	kf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -153,6 +155,11 @@ func edgeCmd(args []string) error {
 		return fmt.Errorf("an origin is required: --origin-dir or --origin-endpoint")
 	}
 	log := newLogger(sf.logFormat)
+	sec, err := kf.security(log)
+	if err != nil {
+		return err
+	}
+	ef.hooks.signers = sec.signers
 	st, storeDesc, err := openStore(context.Background(), &sf)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
@@ -160,6 +167,7 @@ func edgeCmd(args []string) error {
 	defer st.Close()
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer cancel()
+	go sec.watch(ctx)
 	reg := metrics.New(Version)
 	stop, err := startEdge(ctx, &ef, st, splitList(sf.originSuffixes), log, reg)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/streamfront/streamfront/internal/auth"
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
 	"github.com/streamfront/streamfront/internal/edge"
 	"github.com/streamfront/streamfront/internal/edge/accesslog"
@@ -90,4 +91,38 @@ func (x *edgeExtras) stop() {
 	if err := x.logs.Close(ctx); err != nil && !errors.Is(err, accesslog.ErrClosed) {
 		x.log.Error("access logs lost at shutdown", "err", err)
 	}
+}
+
+// edgeKeyFlags locate the CloudFront key pairs of a standalone edge
+// (`streamfront edge`), which has no API flags: the same files as serve's
+// --accounts (secure mode) or --key-pairs (open mode).
+type edgeKeyFlags struct {
+	accounts, keyPairs, accountID string
+}
+
+func (k *edgeKeyFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&k.accounts, "accounts", "", "the API's accounts file: key pairs of every account verify signed plays")
+	fs.StringVar(&k.keyPairs, "key-pairs", "", "the API's open-mode key-pairs file")
+	fs.StringVar(&k.accountID, "account-id", "123456789012", "the open-mode account of --key-pairs")
+}
+
+// security loads the key pairs; without a file signed plays are refused.
+func (k *edgeKeyFlags) security(log *slog.Logger) (*security, error) {
+	switch {
+	case k.accounts != "" && k.keyPairs != "":
+		return nil, errors.New("use one of --accounts and --key-pairs")
+	case k.accounts != "":
+		reg, err := auth.Load(k.accounts, log)
+		if err != nil {
+			return nil, err
+		}
+		return &security{signers: reg, registry: reg}, nil
+	case k.keyPairs != "":
+		reg, err := auth.LoadOpen(k.keyPairs, k.accountID, log)
+		if err != nil {
+			return nil, err
+		}
+		return &security{signers: reg, registry: reg}, nil
+	}
+	return &security{signers: cf.SingleAccount{ID: k.accountID}}, nil
 }

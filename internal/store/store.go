@@ -56,7 +56,7 @@ type Distribution struct {
 	OAIID           string   // "" when the distribution uses no OAI
 	Enabled         bool
 	Config          []byte
-	CreatedAt       time.Time
+	CreatedAt       time.Time // stores keep times to the microsecond at least, in UTC
 	ModifiedAt      time.Time
 }
 

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+
+	"github.com/streamfront/streamfront/internal/store/postgres/pgtest"
+	"github.com/streamfront/streamfront/internal/testenv"
+)
+
+// A --store the binary cannot use stops `serve` at once with a message that
+// names the flag and never prints the password.
+func TestServeRefusesBadStore(t *testing.T) {
+	bin := testenv.Binary(t)
+	for _, c := range []struct{ store, want string }{
+		{"mysql://root:hunter2@db/streamfront", "--store must be empty (SQLite in --data-dir) or a postgres:// URL"},
+		// Nothing listens on port 1: the first connection fails.
+		{"postgres://streamfront:hunter2@127.0.0.1:1/streamfront?connect_timeout=5", "open store"},
+	} {
+		out, err := exec.Command(bin, "serve", "--listen", testenv.FreeAddr(t), "--store", c.store, "--data-dir", t.TempDir()).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), c.want) {
+			t.Fatalf("serve --store %s: %v\n%s\nwant an error containing %q", c.store, err, out, c.want)
+		}
+		if strings.Contains(string(out), "hunter2") {
+			t.Fatalf("serve --store printed the password:\n%s", out)
+		}
+	}
+}
+
+// serve --store postgres://… keeps its state in PostgreSQL: a distribution
+// created through one process is there after it is killed, for the next.
+func TestServeStoresInPostgres(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	addr := testenv.FreeAddr(t)
+	first := testenv.StartProc(t, addr, "serve", "--listen", addr, "--store", dsn, "--data-dir", t.TempDir())
+	out, err := testenv.Client(first.URL, "AKIDEXAMPLE", "secret").CreateStreamingDistribution(t.Context(),
+		&cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: &types.StreamingDistributionConfig{
+			CallerReference: aws.String("pg-persist"),
+			S3Origin:        &types.S3Origin{DomainName: aws.String("media.s3.amazonaws.com"), OriginAccessIdentity: aws.String("")},
+			Comment:         aws.String("kept in PostgreSQL"),
+			TrustedSigners:  &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
+			Enabled:         aws.Bool(true),
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Kill()
+	addr = testenv.FreeAddr(t)
+	second := testenv.StartProc(t, addr, "serve", "--listen", addr, "--store", dsn, "--data-dir", t.TempDir())
+	if _, err := testenv.Client(second.URL, "AKIDEXAMPLE", "secret").GetStreamingDistribution(t.Context(),
+		&cloudfront.GetStreamingDistributionInput{Id: out.StreamingDistribution.Id}); err != nil {
+		t.Fatalf("distribution created before the kill: %v", err)
+	}
+}

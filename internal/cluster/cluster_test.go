@@ -294,86 +294,113 @@ func TestDeployedBySurvivingNode(t *testing.T) {
 	}
 }
 
-// TestKillNodeMidLoad SIGKILLs one node while both take creates: every
-// create either node acknowledged is stored, and the survivor keeps serving.
+// TestKillNodeMidLoad SIGKILLs one node while both take creates and
+// updates: every write either node acknowledged is stored, and the survivor
+// keeps serving.
 func TestKillNodeMidLoad(t *testing.T) {
 	c := startCluster(t, 2, "--max-distributions", "1000000")
 	const writersPerNode = 4
 	var (
 		mu          sync.Mutex
-		acked       []string // ids of acknowledged creates
-		survivorErr error    // any failure on the surviving node
-		afterKill   = make([]int, writersPerNode*2)
+		acked       = map[string]string{} // id → ETag of the last acknowledged write
+		inFlight    = map[string]bool{}   // id → an update was sent but not acknowledged
+		survivorErr error                 // any failure on the surviving node
+		afterKill   int                   // writes the survivor acknowledged after the kill
 	)
+	ack := func(id, etag *string, killed bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		acked[aws.ToString(id)] = aws.ToString(etag)
+		if killed {
+			afterKill++
+		}
+	}
 	killed := make(chan struct{})
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
+	stopWriters := sync.OnceFunc(func() { close(stop); wg.Wait() })
+	defer stopWriters()
 	for w := range writersPerNode * 2 {
-		node := w % 2
+		node := c.nodes[w%2]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// fail records err unless it came from the node that was killed.
+			fail := func(err error) {
+				if w%2 == 1 {
+					mu.Lock()
+					survivorErr = err
+					mu.Unlock()
+				}
+			}
 			for n := 0; ; n++ {
 				select {
 				case <-stop:
 					return
 				default:
 				}
-				out, err := create(c.nodes[node], config(fmt.Sprintf("load-%d-%d", w, n), "load"))
+				ref := fmt.Sprintf("load-%d-%d", w, n)
+				out, err := create(node, config(ref, "created"))
 				if err != nil {
-					if node == 0 { // the killed node: unacknowledged, stop writing there
-						return
-					}
-					mu.Lock()
-					survivorErr = err
-					mu.Unlock()
+					fail(err)
 					return
 				}
-				mu.Lock()
-				acked = append(acked, aws.ToString(out.StreamingDistribution.Id))
-				select {
-				case <-killed:
-					afterKill[w]++
-				default:
+				ack(out.StreamingDistribution.Id, out.ETag, isClosed(killed))
+				upd, err := update(node, out.StreamingDistribution.Id, out.ETag, config(ref, "updated"))
+				if err != nil {
+					// Killed mid-request, the update may or may not have committed.
+					mu.Lock()
+					inFlight[aws.ToString(out.StreamingDistribution.Id)] = true
+					mu.Unlock()
+					fail(err)
+					return
 				}
-				mu.Unlock()
+				ack(out.StreamingDistribution.Id, upd.ETag, isClosed(killed))
 			}
 		}()
 	}
-	waitAcked := func(n int) {
+	waitFor := func(what string, done func() bool) {
 		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 			mu.Lock()
-			got := len(acked)
+			ok := done()
 			mu.Unlock()
-			if got >= n {
+			if ok {
 				return
 			}
 		}
-		t.Fatalf("load did not reach %d acknowledged creates", n)
+		t.Fatalf("load did not reach %s", what)
 	}
-	waitAcked(100)
+	waitFor("100 acknowledged distributions", func() bool { return len(acked) >= 100 })
 	c.procs[0].Cmd.Process.Kill() // SIGKILL, mid-request
 	close(killed)
+	waitFor("100 acknowledged writes after the kill", func() bool { return afterKill >= 100 || survivorErr != nil })
+	stopWriters()
 	mu.Lock()
-	atKill := len(acked)
+	err := survivorErr
 	mu.Unlock()
-	waitAcked(atKill + 100)
-	close(stop)
-	wg.Wait()
-	if survivorErr != nil {
-		t.Fatalf("surviving node failed a request: %v", survivorErr)
+	if err != nil {
+		t.Fatalf("surviving node failed a request: %v", err)
 	}
-	survived := 0
-	for w := 1; w < len(afterKill); w += 2 {
-		survived += afterKill[w]
-	}
-	if survived == 0 {
-		t.Fatal("surviving node served no create after the kill")
-	}
-	// A node started after the kill reads every acknowledged create.
+	// A node started after the kill reads every acknowledged write (or the
+	// unacknowledged update sent after it).
 	fresh := c.addNode(t)
-	for _, id := range acked {
-		get(t, fresh, aws.String(id))
+	mu.Lock()
+	defer mu.Unlock()
+	for id, etag := range acked {
+		g := get(t, fresh, aws.String(id))
+		applied := inFlight[id] && aws.ToString(g.StreamingDistribution.StreamingDistributionConfig.Comment) == "updated"
+		if aws.ToString(g.ETag) != etag && !applied {
+			t.Fatalf("%s has ETag %s, the last acknowledged write set %s", id, aws.ToString(g.ETag), etag)
+		}
 	}
-	t.Logf("%d creates acknowledged (%d at the kill), all present", len(acked), atKill)
+	t.Logf("%d distributions acknowledged, %d writes after the kill, all present", len(acked), afterKill)
+}
+
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }

@@ -79,7 +79,7 @@ func (v *Verifier) Authenticate(r *http.Request, body []byte, op string) (string
 	}
 	key, ok := v.keys.AccessKey(sig.accessKeyID)
 	if !ok {
-		return "", api.AuthError("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
+		return "", errInvalidToken
 	}
 	signedAt, err := v.checkScopeAndTime(sig)
 	if err != nil {
@@ -110,14 +110,14 @@ func incomplete(msg string) error {
 func parseSignature(r *http.Request) (*signature, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		if r.Header.Get("X-Amz-Security-Token") != "" {
-			return nil, errTemporaryCredentials
+			return nil, errInvalidToken
 		}
 		return parseAuthorization(h, r.Header.Get("X-Amz-Date"))
 	}
 	if r.URL.RawQuery != "" {
 		q := r.URL.Query()
 		if q.Has("X-Amz-Security-Token") {
-			return nil, errTemporaryCredentials
+			return nil, errInvalidToken
 		}
 		if q.Has("X-Amz-Signature") || q.Has("X-Amz-Algorithm") || q.Has("X-Amz-Credential") {
 			return parsePresigned(q)
@@ -126,8 +126,9 @@ func parseSignature(r *http.Request) (*signature, error) {
 	return nil, api.AuthError("MissingAuthenticationToken", http.StatusForbidden, "Request is missing Authentication Token")
 }
 
-// streamfront issues no temporary credentials, so no session token is valid.
-var errTemporaryCredentials = api.AuthError("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
+// errInvalidToken answers an unknown access key, and any session token:
+// streamfront issues no temporary credentials.
+var errInvalidToken = api.AuthError("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
 
 // parseAuthorization reads
 // "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host;x-amz-date, Signature=hex".

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 
 	"github.com/streamfront/streamfront/internal/testenv"
@@ -40,6 +41,13 @@ func TestUnknownAccessKey(t *testing.T) {
 	srv := secure(t, testenv.Options{})
 	_, err := testenv.Client(srv.URL, "AKIAUNKNOWNUNKNOWN00", "whatever-secret-whatever").
 		ListStreamingDistributions(ctx, &cloudfront.ListStreamingDistributionsInput{})
+	wantCode(t, err, "InvalidClientTokenId")
+
+	// streamfront issues no temporary credentials: a session token is refused.
+	withToken := cloudfront.New(cloudfront.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider(testenv.KeyA.ID, testenv.KeyA.Secret, "session-token"),
+		Retryer:     aws.NopRetryer{}})
+	_, err = withToken.ListStreamingDistributions(ctx, &cloudfront.ListStreamingDistributionsInput{})
 	wantCode(t, err, "InvalidClientTokenId")
 }
 

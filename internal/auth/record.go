@@ -19,7 +19,7 @@ import (
 // accounts file: the operator's layout and comments stay as they were. The
 // result is validated before it replaces the file, atomically.
 
-const upperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" // base32 alphabet, as AWS ids use
+const base32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" // the characters of AWS key ids
 
 func randomID(prefix string, n int) string {
 	b := make([]byte, n)
@@ -27,7 +27,7 @@ func randomID(prefix string, n int) string {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
 	for i := range b {
-		b[i] = upperAlnum[int(b[i])%len(upperAlnum)]
+		b[i] = base32Alphabet[int(b[i])%len(base32Alphabet)]
 	}
 	return prefix + string(b)
 }

@@ -357,10 +357,11 @@ func readLog(t *testing.T, path string) []map[string]string {
 	return out
 }
 
-// TestFFmpegPlaysThroughRTMPT serves the edge on an RTMPT tunnel and plays
-// a signed stream name with ffmpeg's rtmpt:// client: every video frame
-// arrives, and the policy's IP condition sees the HTTP client's address.
-func TestFFmpegPlaysThroughRTMPT(t *testing.T) {
+// TestPlaysThroughRTMPT serves the edge on an RTMPT tunnel and plays a
+// signed stream name with ffmpeg's and rtmpdump's rtmpt:// clients: every
+// video frame arrives, and the policy's IP condition sees the HTTP client's
+// address.
+func TestPlaysThroughRTMPT(t *testing.T) {
 	h := startHookedEnv(t)
 	_, domain := h.createConfigured(t, true, false)
 	src := h.makeMedia(t, "videos/clip.mp4", "mp4", 2)
@@ -386,6 +387,19 @@ func TestFFmpegPlaysThroughRTMPT(t *testing.T) {
 	}
 	if v, _ := frameCounts(t, out); v != wantV {
 		t.Fatalf("video frames over RTMPT %d, source %d", v, wantV)
+	}
+
+	// librtmp's RTMPT client reads the interval byte and Content-Length
+	// differently from ffmpeg's.
+	testenv.Require(t, "rtmpdump")
+	dump := filepath.Join(t.TempDir(), "rtmpt-dump.flv")
+	b, err := runWithTimeout(exec.Command("rtmpdump", "-q", "-r", "rtmpt://"+ln.Addr().String()+"/cfx/st", "-a", "cfx/st",
+		"-t", "rtmp://"+domain+"/cfx/st", "-y", signed, "-o", dump), 90*time.Second)
+	if err != nil {
+		t.Fatalf("rtmpdump over RTMPT: %v\n%s", err, b)
+	}
+	if v, _ := frameCounts(t, dump); v != wantV {
+		t.Fatalf("video frames of rtmpdump over RTMPT %d, source %d", v, wantV)
 	}
 }
 

@@ -167,7 +167,11 @@ func (t *Tunnel) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // parsePath splits /open/1 and /<cmd>/<id>/<seq>. /fcs/ident2 and anything
 // else is not ok: a 404, which is what clients expect from ident2.
 func parsePath(p string) (cmd, id string, ok bool) {
-	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	rest, rooted := strings.CutPrefix(p, "/")
+	if !rooted {
+		return "", "", false
+	}
+	parts := strings.Split(rest, "/")
 	switch {
 	case len(parts) == 2 && parts[0] == "open" && parts[1] == "1":
 		return "open", "", true

@@ -51,6 +51,10 @@ func load(path, open string, log *slog.Logger) (*Registry, error) {
 	if err := r.Reload(); err != nil {
 		return nil, err
 	}
+	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 && open == "" {
+		log.Warn("the accounts file holds secrets but other users may read it; chmod 600 it",
+			"path", path, "mode", st.Mode().Perm().String())
+	}
 	return r, nil
 }
 

@@ -25,7 +25,10 @@ func open(t testing.TB, dsn string) *postgres.Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t, pgtest.DSN(t)) })
+	storetest.Run(t, func(t *testing.T) func() store.Store {
+		dsn := pgtest.DSN(t)
+		return func() store.Store { return open(t, dsn) }
+	})
 }
 
 // TestMigrationsOnceWhenNodesStartTogether opens one fresh database from

@@ -8,13 +8,18 @@ import (
 	"github.com/streamfront/streamfront/internal/store/storetest"
 )
 
+// TestConformance runs the store suite; its racers use two handles onto one
+// database file, as `serve` and `streamfront edge` sharing --data-dir do.
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		s, err := sqlite.Open(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
+	storetest.Run(t, func(t *testing.T) func() store.Store {
+		dir := t.TempDir()
+		return func() store.Store {
+			s, err := sqlite.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
 		}
-		t.Cleanup(func() { s.Close() })
-		return s
 	})
 }

@@ -14,9 +14,9 @@ import (
 // racers is how many goroutines contend in each race.
 const racers = 16
 
-// race runs fn(i) for i in [0, racers) at the same moment and returns the
-// errors by i.
-func race(fn func(i int) error) []error {
+// race runs fn(i, h) for i in [0, racers) at the same moment, racer i on
+// handle a or b by turns, and returns the errors by i.
+func race(a, b store.Store, fn func(i int, s store.Store) error) []error {
 	errs := make([]error, racers)
 	var ready, done sync.WaitGroup
 	start := make(chan struct{})
@@ -27,7 +27,7 @@ func race(fn func(i int) error) []error {
 			defer done.Done()
 			ready.Done()
 			<-start
-			errs[i] = fn(i)
+			errs[i] = fn(i, []store.Store{a, b}[i%2])
 		}()
 	}
 	ready.Wait()
@@ -64,13 +64,13 @@ func isAliasConflict(err error) bool {
 	return errors.As(err, &ac)
 }
 
-var concurrencyBehaviours = []behaviour{
-	{"Concurrent/SameAliasExactlyOneCreateWins", func(t *testing.T, s store.Store) {
+var concurrencyBehaviours = []twoHandleBehaviour{
+	{"Concurrent/SameAliasExactlyOneCreateWins", func(t *testing.T, s, other store.Store) {
 		ds := make([]*store.Distribution, racers)
 		for i := range ds {
 			ds[i] = newDist([]string{acctA, acctB}[i%2], fmt.Sprintf("own%d.example.com", i), casing("race.example.com", i))
 		}
-		errs := race(func(i int) error { return s.CreateDistribution(ctx(t), ds[i], nil, quota) })
+		errs := race(s, other, func(i int, s store.Store) error { return s.CreateDistribution(ctx(t), ds[i], nil, quota) })
 		w := oneWinner(t, errs, isAliasConflict)
 		got, err := s.FindDistributionByHost(ctx(t), "race.example.com")
 		noErr(t, "find raced alias", err)
@@ -85,13 +85,13 @@ var concurrencyBehaviours = []behaviour{
 			}
 		}
 	}},
-	{"Concurrent/SameAliasExactlyOneUpdateWins", func(t *testing.T, s store.Store) {
+	{"Concurrent/SameAliasExactlyOneUpdateWins", func(t *testing.T, s, other store.Store) {
 		ds := make([]*store.Distribution, racers)
 		for i := range ds {
 			ds[i] = newDist(acctA)
 			mustCreate(t, s, ds[i])
 		}
-		errs := race(func(i int) error {
+		errs := race(s, other, func(i int, s store.Store) error {
 			u := *ds[i]
 			u.ETag, u.Aliases = newID(), []string{casing("contested.example.com", i)}
 			return s.UpdateDistribution(ctx(t), &u, ds[i].ETag)
@@ -103,11 +103,11 @@ var concurrencyBehaviours = []behaviour{
 			t.Fatalf("alias belongs to %s, winner was %s", got.ID, ds[w].ID)
 		}
 	}},
-	{"Concurrent/SameIfMatchExactlyOneUpdateWins", func(t *testing.T, s store.Store) {
+	{"Concurrent/SameIfMatchExactlyOneUpdateWins", func(t *testing.T, s, other store.Store) {
 		d := newDist(acctA)
 		mustCreate(t, s, d)
 		updates := make([]store.Distribution, racers)
-		errs := race(func(i int) error {
+		errs := race(s, other, func(i int, s store.Store) error {
 			updates[i] = *d
 			updates[i].ETag, updates[i].Config = newID(), []byte(fmt.Sprintf(`{"writer":%d}`, i))
 			return s.UpdateDistribution(ctx(t), &updates[i], d.ETag)
@@ -115,10 +115,10 @@ var concurrencyBehaviours = []behaviour{
 		w := oneWinner(t, errs, is(store.ErrPreconditionFailed))
 		sameDist(t, mustGet(t, s, acctA, d.ID), &updates[w])
 	}},
-	{"Concurrent/SameIfMatchExactlyOneDeleteWins", func(t *testing.T, s store.Store) {
+	{"Concurrent/SameIfMatchExactlyOneDeleteWins", func(t *testing.T, s, other store.Store) {
 		d := newDist(acctA)
 		mustCreate(t, s, d)
-		errs := race(func(i int) error {
+		errs := race(s, other, func(i int, s store.Store) error {
 			if i%2 == 0 {
 				return s.DeleteDistribution(ctx(t), acctA, d.ID, d.ETag)
 			}
@@ -134,12 +134,12 @@ var concurrencyBehaviours = []behaviour{
 			t.Fatalf("winner %d (delete: %v) but get says %v", w, deleted, err)
 		}
 	}},
-	{"Concurrent/ReadModifyWriteLosesNoUpdate", func(t *testing.T, s store.Store) {
+	{"Concurrent/ReadModifyWriteLosesNoUpdate", func(t *testing.T, s, other store.Store) {
 		d := newDist(acctA)
 		d.Config = []byte("0")
 		mustCreate(t, s, d)
 		const perWriter = 5
-		errs := race(func(int) error {
+		errs := race(s, other, func(_ int, s store.Store) error {
 			for done := 0; done < perWriter; {
 				cur, err := s.GetDistribution(ctx(t), acctA, d.ID)
 				if err != nil {
@@ -165,12 +165,12 @@ var concurrencyBehaviours = []behaviour{
 			t.Fatalf("counter %s version %d after %s increments", got.Config, got.Version, want)
 		}
 	}},
-	{"Concurrent/LastQuotaSlotExactlyOneCreateWins", func(t *testing.T, s store.Store) {
+	{"Concurrent/LastQuotaSlotExactlyOneCreateWins", func(t *testing.T, s, other store.Store) {
 		const q = 5
 		for range q - 1 {
 			noErr(t, "fill", s.CreateDistribution(ctx(t), newDist(acctA), nil, q))
 		}
-		errs := race(func(int) error { return s.CreateDistribution(ctx(t), newDist(acctA), nil, q) })
+		errs := race(s, other, func(_ int, s store.Store) error { return s.CreateDistribution(ctx(t), newDist(acctA), nil, q) })
 		oneWinner(t, errs, is(store.ErrQuotaExceeded))
 		ds, err := s.ListDistributions(ctx(t), acctA, "", 100)
 		noErr(t, "list", err)
@@ -178,12 +178,12 @@ var concurrencyBehaviours = []behaviour{
 			t.Fatalf("%d distributions under quota %d", len(ds), q)
 		}
 	}},
-	{"Concurrent/LastOAIQuotaSlotExactlyOneCreateWins", func(t *testing.T, s store.Store) {
+	{"Concurrent/LastOAIQuotaSlotExactlyOneCreateWins", func(t *testing.T, s, other store.Store) {
 		const q = 3
 		for range q - 1 {
 			noErr(t, "fill", s.CreateOAI(ctx(t), newOAI(acctA), q))
 		}
-		errs := race(func(int) error { return s.CreateOAI(ctx(t), newOAI(acctA), q) })
+		errs := race(s, other, func(_ int, s store.Store) error { return s.CreateOAI(ctx(t), newOAI(acctA), q) })
 		oneWinner(t, errs, is(store.ErrQuotaExceeded))
 		os, err := s.ListOAIs(ctx(t), acctA, "", 100)
 		noErr(t, "list", err)
@@ -191,21 +191,21 @@ var concurrencyBehaviours = []behaviour{
 			t.Fatalf("%d OAIs under quota %d", len(os), q)
 		}
 	}},
-	{"Concurrent/SameCallerReferenceExactlyOneCreateWins", func(t *testing.T, s store.Store) {
-		errs := race(func(int) error {
+	{"Concurrent/SameCallerReferenceExactlyOneCreateWins", func(t *testing.T, s, other store.Store) {
+		errs := race(s, other, func(_ int, s store.Store) error {
 			d := newDist(acctA)
 			d.CallerReference = "same-ref"
 			return s.CreateDistribution(ctx(t), d, nil, quota)
 		})
 		oneWinner(t, errs, is(store.ErrCallerReferenceExists))
-		oerrs := race(func(int) error {
+		oerrs := race(s, other, func(_ int, s store.Store) error {
 			o := newOAI(acctA)
 			o.CallerReference = "same-ref"
 			return s.CreateOAI(ctx(t), o, quota)
 		})
 		oneWinner(t, oerrs, is(store.ErrCallerReferenceExists))
 	}},
-	{"Concurrent/OAIDeleteAndReferencingCreateNeverBothWin", func(t *testing.T, s store.Store) {
+	{"Concurrent/OAIDeleteAndReferencingCreateNeverBothWin", func(t *testing.T, s, other store.Store) {
 		for round := range 8 {
 			o := newOAI(acctA)
 			mustCreateOAI(t, s, o)
@@ -215,7 +215,7 @@ var concurrencyBehaviours = []behaviour{
 			var wg sync.WaitGroup
 			wg.Add(2)
 			go func() { defer wg.Done(); delErr = s.DeleteOAI(ctx(t), acctA, o.ID, o.ETag) }()
-			go func() { defer wg.Done(); createErr = s.CreateDistribution(ctx(t), d, nil, quota) }()
+			go func() { defer wg.Done(); createErr = other.CreateDistribution(ctx(t), d, nil, quota) }()
 			wg.Wait()
 			deleteWon := delErr == nil && errors.Is(createErr, store.ErrOAINotFound)
 			createWon := createErr == nil && errors.Is(delErr, store.ErrInUse)
@@ -224,11 +224,11 @@ var concurrencyBehaviours = []behaviour{
 			}
 		}
 	}},
-	{"Concurrent/TagLimitHoldsUnderConcurrentTagging", func(t *testing.T, s store.Store) {
+	{"Concurrent/TagLimitHoldsUnderConcurrentTagging", func(t *testing.T, s, other store.Store) {
 		d := newDist(acctA)
 		mustCreate(t, s, d)
 		const limit = racers / 2
-		errs := race(func(i int) error {
+		errs := race(s, other, func(i int, s store.Store) error {
 			return s.TagDistribution(ctx(t), acctA, d.ID, []store.Tag{{Key: fmt.Sprintf("k%02d", i), Value: "v"}}, limit)
 		})
 		won := 0

@@ -4,7 +4,10 @@
 // the suite runs unchanged against SQLite, PostgreSQL and any future store.
 //
 //	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) store.Store { return openFresh(t) })
+//		storetest.Run(t, func(t *testing.T) func() store.Store {
+//			db := createEmptyDatabase(t)
+//			return func() store.Store { return openHandle(t, db) }
+//		})
 //	}
 package storetest
 
@@ -21,24 +24,41 @@ import (
 	"github.com/streamfront/streamfront/internal/store"
 )
 
-// Factory returns a new, empty store that is closed when t ends.
-type Factory func(t *testing.T) store.Store
+// Factory creates a new, empty database that is removed when t ends, and
+// returns a function that opens a handle onto it. Each call opens another
+// handle onto the same database, as another process (another node) would;
+// handles are closed when t ends.
+type Factory func(t *testing.T) (open func() store.Store)
 
 type behaviour struct {
 	name string
 	run  func(t *testing.T, s store.Store)
 }
 
-func allBehaviours() []behaviour {
-	return slices.Concat(distributionBehaviours, aliasBehaviours, oaiBehaviours, tagBehaviours, concurrencyBehaviours, edgeBehaviours)
+// twoHandleBehaviour gets two handles onto one database, so that its racers
+// contend as separate processes do, not only as goroutines of one.
+type twoHandleBehaviour struct {
+	name string
+	run  func(t *testing.T, s, other store.Store)
 }
 
-// Run runs every behaviour as a parallel subtest, each on its own store.
-func Run(t *testing.T, open Factory) {
+func allBehaviours() []behaviour {
+	return slices.Concat(distributionBehaviours, aliasBehaviours, oaiBehaviours, tagBehaviours, edgeBehaviours)
+}
+
+// Run runs every behaviour as a parallel subtest, each on its own database.
+func Run(t *testing.T, newDB Factory) {
 	for _, b := range allBehaviours() {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
-			b.run(t, open(t))
+			b.run(t, newDB(t)())
+		})
+	}
+	for _, b := range concurrencyBehaviours {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			open := newDB(t)
+			b.run(t, open(), open())
 		})
 	}
 }

@@ -10,9 +10,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/streamfront/streamfront/internal/atomicfile"
 )
 
 // The subcommands record new credentials by appending a table to the
@@ -128,40 +129,5 @@ func appendEntry(file, account, name, entry string) (*Accounts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return next, writeAtomic(file, []byte(b.String()), mode)
-}
-
-// writeAtomic replaces file with data so that a reader (a reloading server)
-// sees either the old or the new file, never a part.
-func writeAtomic(file string, data []byte, mode fs.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), file); err != nil {
-		return err
-	}
-	// Sync the directory too, so the rename (the new key) survives a crash.
-	dir, err := os.Open(filepath.Dir(file))
-	if err != nil {
-		return err
-	}
-	defer dir.Close()
-	return dir.Sync()
+	return next, atomicfile.Write(file, []byte(b.String()), mode)
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/streamfront/streamfront/internal/atomicfile"
 )
 
 // Sink stores one finished log file. PutObject must be safe to call again
@@ -33,33 +35,8 @@ func (d DirSink) PutObject(_ context.Context, bucket, key string, body []byte) e
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	// Write a temporary file and rename it, so readers never see half a
-	// file; fsync both so a file that was reported stored survives a crash.
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".accesslog-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(body); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return err
-	}
-	dir, err := os.Open(filepath.Dir(dst))
-	if err != nil {
-		return err
-	}
-	defer dir.Close()
-	return dir.Sync()
+	// Readers never see half a file, and a file reported stored survives a crash.
+	return atomicfile.Write(dst, body, 0o600)
 }
 
 // path maps bucket and key below Root, refusing names that would escape it.

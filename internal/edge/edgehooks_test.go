@@ -424,3 +424,31 @@ func TestAccessLogOfARefusedPlay(t *testing.T) {
 		t.Fatalf("records %v", recs)
 	}
 }
+
+// TestGetStreamLengthNeedsASignature: on a distribution with trusted
+// signers, getStreamLength of an unsigned name answers 0, as for a missing
+// object; a signed one gets the duration.
+func TestGetStreamLengthNeedsASignature(t *testing.T) {
+	h := startHookedEnv(t)
+	_, domain := h.createConfigured(t, true, false)
+	h.makeMedia(t, "videos/clip.flv", "flv", 2)
+	length := func(name string) float64 {
+		p := dialPlayer(t, h.addr)
+		if c := p.connect(domain); c != "NetConnection.Connect.Success" {
+			t.Fatalf("connect: %s", c)
+		}
+		p.command(0, "getStreamLength", nil, name)
+		for {
+			if c, ok := p.read().(*message.CommandAMF0); ok && c.Name == "_result" && c.CommandID == p.txid {
+				secs, _ := c.Arguments[len(c.Arguments)-1].(float64)
+				return secs
+			}
+		}
+	}
+	if secs := length("videos/clip"); secs != 0 {
+		t.Fatalf("unsigned getStreamLength = %v, want 0", secs)
+	}
+	if secs := length(canned(t, keyPairID, h.key, "videos/clip", time.Now().Add(time.Hour))); secs < 1.9 || secs > 2.1 {
+		t.Fatalf("signed getStreamLength = %v, want about 2", secs)
+	}
+}

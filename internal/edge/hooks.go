@@ -72,7 +72,8 @@ type Hooks struct {
 	// distribution. An error refuses the connection; a *Reject chooses the
 	// status code (default NetConnection.Connect.Rejected).
 	AfterConnect func(ctx context.Context, c *ConnInfo) error
-	// BeforePlay runs for every play command before the object is opened.
+	// BeforePlay runs for every play command before the object is opened,
+	// and for getStreamLength (a refused name answers 0).
 	// An error refuses the play; a *Reject chooses the status code
 	// (default NetStream.Play.Failed).
 	BeforePlay func(ctx context.Context, c *ConnInfo, p *PlayRequest) error

@@ -277,17 +277,25 @@ func (c *conn) commands() error {
 }
 
 // getStreamLength answers with the duration of the named stream (0 when it
-// cannot be played); ffmpeg uses it as the input duration.
+// cannot be played); ffmpeg uses it as the input duration. The BeforePlay
+// hook decides as for play, so a name that may not be played reveals
+// nothing (not even whether the object exists) and costs no origin fetch.
 func (c *conn) getStreamLength(cmd *message.CommandAMF0) error {
 	secs := 0.0
 	if name, ok := stringArg(cmd, 1); ok {
-		if req, ok := parseStreamName(name); ok {
+		if req, ok := parseStreamName(name); ok && c.mayPlay(&req) {
 			if a, _, err := c.s.assets.open(c.ctx, c.info.Route.Bucket, req.Key, req.Format); err == nil {
 				secs = a.Duration.Seconds()
 			}
 		}
 	}
 	return c.w.amf(csCommand, typeCommandAMF0, 0, "_result", float64(cmd.CommandID), nil, secs)
+}
+
+// mayPlay asks the BeforePlay hook, without acting on its answer.
+func (c *conn) mayPlay(req *PlayRequest) bool {
+	h := c.s.cfg.Hooks.BeforePlay
+	return h == nil || h(c.ctx, &c.info, req) == nil
 }
 
 func (c *conn) onStatus(level, code, desc string) error {

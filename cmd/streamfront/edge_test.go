@@ -88,16 +88,7 @@ func TestEdgeCommandFollowsTheStore(t *testing.T) {
 	}
 	addr, rtmp, metricsAddr := testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t)
 	p := testenv.StartProc(t, addr, "serve", "--listen", addr, "--data-dir", dataDir, "--deploy-delay", "50ms")
-	edgeProc := exec.Command(testenv.Binary(t), "edge", "--data-dir", dataDir, "--origin-dir", originDir,
-		"--rtmp-listen", rtmp, "--metrics-listen", metricsAddr)
-	if testing.Verbose() {
-		edgeProc.Stderr = os.Stderr
-	}
-	if err := edgeProc.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { edgeProc.Process.Kill(); edgeProc.Wait() })
-	waitListening(t, rtmp)
+	edgeProc := startEdgeProc(t, rtmp, "--data-dir", dataDir, "--origin-dir", originDir, "--metrics-listen", metricsAddr)
 
 	c := testenv.Client(p.URL, "AKID", "secret")
 	create := func(ref string) (id, domain string) {
@@ -137,6 +128,22 @@ func TestEdgeCommandFollowsTheStore(t *testing.T) {
 	}
 	edgeProc.Process.Signal(syscall.SIGCONT)
 	waitDeployedCmd(t, c, id2)
+}
+
+// startEdgeProc runs `streamfront edge --rtmp-listen rtmp args...` until
+// the test ends and waits until it listens.
+func startEdgeProc(t *testing.T, rtmp string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(testenv.Binary(t), append([]string{"edge", "--rtmp-listen", rtmp}, args...)...)
+	if testing.Verbose() {
+		cmd.Stderr = os.Stderr
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	waitListening(t, rtmp)
+	return cmd
 }
 
 func waitListening(t *testing.T, addr string) {

@@ -69,16 +69,7 @@ func TestEdgeCommandVerifiesSignedPlays(t *testing.T) {
 	keyID, priv := signerFor(t, keys)
 	addr, rtmp := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	p := testenv.StartProc(t, addr, "serve", "--listen", addr, "--data-dir", dataDir, "--deploy-delay", "50ms")
-	edgeProc := exec.Command(testenv.Binary(t), "edge", "--data-dir", dataDir, "--origin-dir", dir,
-		"--rtmp-listen", rtmp, "--key-pairs", keys, "--access-log-interval", "1h")
-	if testing.Verbose() {
-		edgeProc.Stderr = os.Stderr
-	}
-	if err := edgeProc.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { edgeProc.Process.Kill(); edgeProc.Wait() })
-	waitListening(t, rtmp)
+	edgeProc := startEdgeProc(t, rtmp, "--data-dir", dataDir, "--origin-dir", dir, "--key-pairs", keys, "--access-log-interval", "1h")
 	c := testenv.Client(p.URL, "AKID", "secret")
 	id, domain := createDistribution(t, c, true)
 	waitDeployedCmd(t, c, id)

@@ -111,7 +111,9 @@ func retryable(err error) bool {
 // account's quota_usage row locks it until the transaction ends, so creates
 // of one account take turns and two nodes cannot both take the last slot; a
 // rollback gives the unit back. As in every store, a reused CallerReference
-// is reported before a full quota.
+// is reported before a full quota (one reused by a create that commits while
+// this statement waits for the row shows up as the insert's unique violation,
+// or, if the quota is full by then, as ErrQuotaExceeded).
 func claimQuota(ctx context.Context, tx pgx.Tx, kind, account, callerRef string, quota int) error {
 	var used int
 	var refUsed bool

@@ -2,6 +2,7 @@ package cloudfront
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/streamfront/streamfront/internal/store"
@@ -41,16 +42,50 @@ func (s *Service) deployPending(ctx context.Context, gate DeployGate) error {
 	if err != nil {
 		return err
 	}
+	var ready []store.Pending
 	for _, p := range pending {
 		ok, err := gate(ctx, p)
 		if err != nil {
 			return err
 		}
 		if ok {
-			if err := s.store.MarkDeployed(ctx, p.ID, p.Version); err != nil {
-				return err
-			}
+			ready = append(ready, p)
 		}
 	}
-	return nil
+	return s.markDeployed(ctx, ready)
+}
+
+// markDeployed marks versions deployed from several goroutines at once, so
+// that a store with group commit writes them in a few commits, not one
+// fsync each.
+func (s *Service) markDeployed(ctx context.Context, ready []store.Pending) error {
+	const workers = 32
+	next := make(chan store.Pending)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for range min(workers, len(ready)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range next {
+				if err := s.store.MarkDeployed(ctx, p.ID, p.Version); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for _, p := range ready {
+		select {
+		case next <- p:
+		case err := <-errs:
+			close(next)
+			wg.Wait()
+			return err
+		}
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	return <-errs
 }

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"time"
 )
 
@@ -10,7 +9,7 @@ import (
 const edgeForgetAfter = 24 * time.Hour
 
 func (s *Store) EdgeHeartbeat(ctx context.Context, edgeID string, at time.Time, applied map[string]int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(ctx context.Context, tx querier) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM edges WHERE seen_at < ?`, at.Add(-edgeForgetAfter).UnixNano()); err != nil {
 			return err
 		}

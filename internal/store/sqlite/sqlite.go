@@ -1,6 +1,7 @@
 // Package sqlite is the embedded default Store: one database file in WAL mode,
-// written by a single connection so transactions never fight over locks, read
-// by a pool.
+// written by a single connection so transactions never fight over locks (and
+// concurrent writes share one fsynced commit, see groupcommit.go), read by a
+// pool.
 package sqlite
 
 import (
@@ -20,8 +21,10 @@ import (
 
 // Store is the SQLite implementation of store.Store.
 type Store struct {
-	w *sql.DB // exactly one connection: serialises writers inside the process
-	r *sql.DB
+	wdb *sql.DB // exactly one connection, owned by w
+	w   *writer
+	rdb *sql.DB
+	r   querier // cached statements on rdb
 }
 
 var _ store.Store = (*Store)(nil)
@@ -41,38 +44,38 @@ func Open(dir string) (*Store, error) {
 		return nil, err
 	}
 	w.SetMaxOpenConns(1)
+	if err := migrate(context.Background(), w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite migrate: %w", err)
+	}
 	r, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
+	// Keep every reader connection open: reopening one costs more than the
+	// query it serves.
 	r.SetMaxOpenConns(8)
-	s := &Store{w: w, r: r}
-	if err := migrate(context.Background(), w); err != nil {
-		s.Close()
-		return nil, fmt.Errorf("sqlite migrate: %w", err)
+	r.SetMaxIdleConns(8)
+	wr, err := newWriter(w)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
 	}
-	return s, nil
+	return &Store{wdb: w, w: wr, rdb: r, r: querier{stmts: newStmtCache(r)}}, nil
 }
 
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	err := s.w.close()
+	s.r.stmts.close()
+	return errors.Join(err, s.rdb.Close(), s.wdb.Close())
 }
 
-func (s *Store) Ping(ctx context.Context) error { return s.r.PingContext(ctx) }
+func (s *Store) Ping(ctx context.Context) error { return s.rdb.PingContext(ctx) }
 
-// tx runs fn in a write transaction.
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
+// tx runs fn in a write transaction, durable when tx returns nil.
+func (s *Store) tx(ctx context.Context, fn writeFunc) error { return s.w.do(ctx, fn) }
 
 func isUnique(err error) bool {
 	var se *sqlite.Error
@@ -100,9 +103,7 @@ func scanDist(row scanner) (*store.Distribution, error) {
 	return &d, nil
 }
 
-func (s *Store) loadAliases(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, ds ...*store.Distribution) error {
+func (s *Store) loadAliases(ctx context.Context, q querier, ds ...*store.Distribution) error {
 	for _, d := range ds {
 		rows, err := q.QueryContext(ctx, `SELECT alias FROM aliases WHERE distribution_id = ? ORDER BY pos`, d.ID)
 		if err != nil {
@@ -125,7 +126,7 @@ func (s *Store) loadAliases(ctx context.Context, q interface {
 	return nil
 }
 
-func insertAliases(ctx context.Context, tx *sql.Tx, id string, aliases []string) error {
+func insertAliases(ctx context.Context, tx querier, id string, aliases []string) error {
 	for i, a := range aliases {
 		_, err := tx.ExecContext(ctx, `INSERT INTO aliases(alias_key, alias, distribution_id, pos) VALUES (?, ?, ?, ?)`,
 			strings.ToLower(a), a, id, i)
@@ -139,7 +140,7 @@ func insertAliases(ctx context.Context, tx *sql.Tx, id string, aliases []string)
 	return nil
 }
 
-func checkOAI(ctx context.Context, tx *sql.Tx, account, oaiID string) error {
+func checkOAI(ctx context.Context, tx querier, account, oaiID string) error {
 	if oaiID == "" {
 		return nil
 	}
@@ -152,9 +153,9 @@ func checkOAI(ctx context.Context, tx *sql.Tx, account, oaiID string) error {
 }
 
 func (s *Store) CreateDistribution(ctx context.Context, d *store.Distribution, tags []store.Tag, quota int) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(ctx context.Context, tx querier) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM distributions WHERE account = ?`, d.Account).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT distributions FROM account_usage WHERE account = ?), 0)`, d.Account).Scan(&n); err != nil {
 			return err
 		}
 		var one int
@@ -222,7 +223,7 @@ func (s *Store) ListDistributions(ctx context.Context, account, marker string, l
 }
 
 // casDistribution checks that id exists in account with ETag ifMatch.
-func casDistribution(ctx context.Context, tx *sql.Tx, account, id, ifMatch string) (version int64, err error) {
+func casDistribution(ctx context.Context, tx querier, account, id, ifMatch string) (version int64, err error) {
 	var etag string
 	err = tx.QueryRowContext(ctx, `SELECT etag, version FROM distributions WHERE account = ? AND id = ?`, account, id).Scan(&etag, &version)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -238,7 +239,7 @@ func casDistribution(ctx context.Context, tx *sql.Tx, account, id, ifMatch strin
 }
 
 func (s *Store) UpdateDistribution(ctx context.Context, d *store.Distribution, ifMatch string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(ctx context.Context, tx querier) error {
 		version, err := casDistribution(ctx, tx, d.Account, d.ID, ifMatch)
 		if err != nil {
 			return err
@@ -260,7 +261,7 @@ func (s *Store) UpdateDistribution(ctx context.Context, d *store.Distribution, i
 }
 
 func (s *Store) DeleteDistribution(ctx context.Context, account, id, ifMatch string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(ctx context.Context, tx querier) error {
 		if _, err := casDistribution(ctx, tx, account, id, ifMatch); err != nil {
 			return err
 		}
@@ -312,9 +313,11 @@ func (s *Store) ListPending(ctx context.Context) ([]store.Pending, error) {
 }
 
 func (s *Store) MarkDeployed(ctx context.Context, id string, version int64) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE distributions SET deployed_version = ? WHERE id = ? AND deployed_version < ? AND version >= ?`,
-		version, id, version, version)
-	return err
+	return s.tx(ctx, func(ctx context.Context, tx querier) error {
+		_, err := tx.ExecContext(ctx, `UPDATE distributions SET deployed_version = ? WHERE id = ? AND deployed_version < ? AND version >= ?`,
+			version, id, version, version)
+		return err
+	})
 }
 
 // ---- origin access identities ----
@@ -332,9 +335,9 @@ func scanOAI(row scanner) (*store.OAI, error) {
 }
 
 func (s *Store) CreateOAI(ctx context.Context, o *store.OAI, quota int) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(ctx context.Context, tx querier) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM oais WHERE account = ?`, o.Account).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT oais FROM account_usage WHERE account = ?), 0)`, o.Account).Scan(&n); err != nil {
 			return err
 		}
 		var one int
@@ -381,7 +384,7 @@ func (s *Store) ListOAIs(ctx context.Context, account, marker string, limit int)
 	return out, rows.Err()
 }
 
-func casOAI(ctx context.Context, tx *sql.Tx, account, id, ifMatch string) error {
+func casOAI(ctx context.Context, tx querier, account, id, ifMatch string) error {
 	var etag string
 	err := tx.QueryRowContext(ctx, `SELECT etag FROM oais WHERE account = ? AND id = ?`, account, id).Scan(&etag)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -397,7 +400,7 @@ func casOAI(ctx context.Context, tx *sql.Tx, account, id, ifMatch string) error 
 }
 
 func (s *Store) UpdateOAI(ctx context.Context, o *store.OAI, ifMatch string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(ctx context.Context, tx querier) error {
 		if err := casOAI(ctx, tx, o.Account, o.ID, ifMatch); err != nil {
 			return err
 		}
@@ -407,7 +410,7 @@ func (s *Store) UpdateOAI(ctx context.Context, o *store.OAI, ifMatch string) err
 }
 
 func (s *Store) DeleteOAI(ctx context.Context, account, id, ifMatch string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(ctx context.Context, tx querier) error {
 		if err := casOAI(ctx, tx, account, id, ifMatch); err != nil {
 			return err
 		}
@@ -425,7 +428,7 @@ func (s *Store) DeleteOAI(ctx context.Context, account, id, ifMatch string) erro
 
 // ---- tags ----
 
-func insertTags(ctx context.Context, tx *sql.Tx, id string, tags []store.Tag) error {
+func insertTags(ctx context.Context, tx querier, id string, tags []store.Tag) error {
 	for _, t := range tags {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO tags(distribution_id, key, value) VALUES (?, ?, ?)
 			ON CONFLICT(distribution_id, key) DO UPDATE SET value = excluded.value`, id, t.Key, t.Value); err != nil {
@@ -435,7 +438,7 @@ func insertTags(ctx context.Context, tx *sql.Tx, id string, tags []store.Tag) er
 	return nil
 }
 
-func distExists(ctx context.Context, tx *sql.Tx, account, id string) error {
+func distExists(ctx context.Context, tx querier, account, id string) error {
 	var one int
 	err := tx.QueryRowContext(ctx, `SELECT 1 FROM distributions WHERE account = ? AND id = ?`, account, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -445,35 +448,37 @@ func distExists(ctx context.Context, tx *sql.Tx, account, id string) error {
 }
 
 func (s *Store) ListTags(ctx context.Context, account, id string) ([]store.Tag, error) {
+	// One statement, so existence and tags are read from one snapshot: no
+	// row means no such distribution, a NULL key means no tags.
+	rows, err := s.r.QueryContext(ctx, `SELECT t.key, t.value FROM distributions d
+		LEFT JOIN tags t ON t.distribution_id = d.id WHERE d.account = ? AND d.id = ? ORDER BY t.key`, account, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	found := false
 	var out []store.Tag
-	err := func() error {
-		tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-		if err != nil {
-			return err
+	for rows.Next() {
+		found = true
+		var k, v sql.NullString
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
 		}
-		defer tx.Rollback()
-		if err := distExists(ctx, tx, account, id); err != nil {
-			return err
+		if k.Valid {
+			out = append(out, store.Tag{Key: k.String, Value: v.String})
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT key, value FROM tags WHERE distribution_id = ? ORDER BY key`, id)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var t store.Tag
-			if err := rows.Scan(&t.Key, &t.Value); err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return rows.Err()
-	}()
-	return out, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, store.ErrNotFound
+	}
+	return out, nil
 }
 
 func (s *Store) TagDistribution(ctx context.Context, account, id string, tags []store.Tag, maxTags int) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(ctx context.Context, tx querier) error {
 		if err := distExists(ctx, tx, account, id); err != nil {
 			return err
 		}
@@ -492,7 +497,7 @@ func (s *Store) TagDistribution(ctx context.Context, account, id string, tags []
 }
 
 func (s *Store) UntagDistribution(ctx context.Context, account, id string, keys []string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return s.tx(ctx, func(ctx context.Context, tx querier) error {
 		if err := distExists(ctx, tx, account, id); err != nil {
 			return err
 		}

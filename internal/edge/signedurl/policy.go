@@ -91,8 +91,9 @@ func parseSourceIP(s string) (netip.Prefix, error) {
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
-// check applies the conditions to a play of resource from ip at now.
-func (c conditions) check(resource string, ip netip.Addr, now time.Time) error {
+// check applies the conditions to a play, named by any of resources, from
+// ip at now.
+func (c conditions) check(resources []string, ip netip.Addr, now time.Time) error {
 	t := now.Unix()
 	if t >= c.lessThan {
 		return reject(Expired, "the signed stream name expired at %s", time.Unix(c.lessThan, 0).UTC().Format(time.RFC3339))
@@ -103,10 +104,15 @@ func (c conditions) check(resource string, ip netip.Addr, now time.Time) error {
 	if c.hasSourceIP && !c.sourceIP.Contains(ip.Unmap()) {
 		return reject(IPNotAllowed, "client address %s is not in %s", ip, c.sourceIP)
 	}
-	if c.hasResource && !wildcardMatch(c.resource, resource) {
-		return reject(ResourceMismatch, "the policy does not cover stream %q", resource)
+	if !c.hasResource {
+		return nil
 	}
-	return nil
+	for _, r := range resources {
+		if wildcardMatch(c.resource, r) {
+			return nil
+		}
+	}
+	return reject(ResourceMismatch, "the policy does not cover stream %q", resources[0])
 }
 
 // wildcardMatch reports whether s matches pattern, where * matches any run

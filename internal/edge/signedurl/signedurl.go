@@ -84,22 +84,11 @@ func Verify(req Request) (Result, error) {
 	if !trusted(account, req.Owner, req.TrustedSigners) {
 		return Result{}, reject(UntrustedKey, "key pair %q does not belong to a trusted signer of this distribution", p.keyPairID)
 	}
-	policy, err := p.policyBytes()
+	cond, err := p.verifiedConditions(pub)
 	if err != nil {
 		return Result{}, err
 	}
-	if err := verifySignature(pub, policy, p.signature); err != nil {
-		return Result{}, err
-	}
-	var cond conditions
-	if p.custom {
-		if cond, err = parsePolicy(policy); err != nil {
-			return Result{}, err
-		}
-	} else {
-		cond = conditions{resource: p.resource, hasResource: true, lessThan: p.expires}
-	}
-	if err := cond.check(p.resource, req.ClientIP, req.Now); err != nil {
+	if err := cond.check(p.resources(), req.ClientIP, req.Now); err != nil {
 		return Result{}, err
 	}
 	return Result{Stream: p.stream, KeyPairID: p.keyPairID, Account: account, Custom: p.custom}, nil
@@ -202,23 +191,51 @@ func (p *signedName) set(k, v string) error {
 	return nil
 }
 
-// policyBytes returns the exact bytes that were signed.
-func (p signedName) policyBytes() ([]byte, error) {
+// verifiedConditions checks the signature and returns the policy's
+// conditions. A canned policy is rebuilt for each name the signer may have
+// signed (see resources) until one matches the signature.
+func (p signedName) verifiedConditions(pub *rsa.PublicKey) (conditions, error) {
 	if p.custom {
-		b, err := decodeBase64(p.rawPolicy)
+		doc, err := decodeBase64(p.rawPolicy)
 		if err != nil {
-			return nil, reject(Malformed, "Policy is not CloudFront base64")
+			return conditions{}, reject(Malformed, "Policy is not CloudFront base64")
 		}
-		return b, nil
+		if err := verifySignature(pub, doc, p.signature); err != nil {
+			return conditions{}, err
+		}
+		return parsePolicy(doc)
 	}
-	// The canned policy as CloudFront and the AWS SDKs build it: compact
-	// JSON, resource JSON-escaped without HTML escaping.
+	for _, r := range p.resources() {
+		if verifySignature(pub, cannedPolicy(r, p.expires), p.signature) == nil {
+			return conditions{resource: r, hasResource: true, lessThan: p.expires}, nil
+		}
+	}
+	return conditions{}, reject(BadSignature, "signature does not match the policy")
+}
+
+// resources are the names a signer may have signed for this play: the
+// stream name as played, and without its format prefix (mp4:, f4v:, mov:,
+// mp3:, flv:), since players add the prefix to a name signed without it.
+// Both name the same object, so accepting either grants nothing more.
+func (p signedName) resources() []string {
+	prefix, rest, ok := strings.Cut(p.resource, ":")
+	if ok && rest != "" && formatPrefixes[strings.ToLower(prefix)] {
+		return []string{p.resource, rest}
+	}
+	return []string{p.resource}
+}
+
+var formatPrefixes = map[string]bool{"mp4": true, "f4v": true, "mov": true, "mp3": true, "flv": true}
+
+// cannedPolicy is the canned policy as CloudFront and the AWS SDKs build
+// it: compact JSON, the resource JSON-escaped without HTML escaping.
+func cannedPolicy(resource string, expires int64) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.Encode(p.resource) // a string always encodes
-	resource := bytes.TrimSpace(buf.Bytes())
-	return fmt.Appendf(nil, `{"Statement":[{"Resource":%s,"Condition":{"DateLessThan":{"AWS:EpochTime":%d}}}]}`, resource, p.expires), nil
+	enc.Encode(resource) // a string always encodes
+	r := bytes.TrimSpace(buf.Bytes())
+	return fmt.Appendf(nil, `{"Statement":[{"Resource":%s,"Condition":{"DateLessThan":{"AWS:EpochTime":%d}}}]}`, r, expires)
 }
 
 // cloudFrontBase64 undoes CloudFront's URL-safe substitutions.

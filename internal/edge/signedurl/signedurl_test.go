@@ -207,6 +207,22 @@ func TestCustomPolicyWildcards(t *testing.T) {
 	}
 }
 
+// TestNameSignedWithoutPrefix: players prepend mp4: to a name signed
+// without it; the signature still covers the play, of the same object.
+func TestNameSignedWithoutPrefix(t *testing.T) {
+	keys(t)
+	signed := cannedSign(t, keyID, ownerKey, "videos/clip.mp4", now.Add(time.Hour))
+	wantOK(t, request(t, "mp4:"+signed), stream)
+	custom := customSign(t, keyID, ownerKey, "videos/clip.mp4", policy("videos/*", sign.Condition{DateLessThan: epoch(now.Add(time.Hour))}))
+	wantOK(t, request(t, "mp4:"+custom), stream)
+	wantOK(t, request(t, "MOV:"+signed), "MOV:videos/clip.mp4")
+	// The reverse does not hold: a name signed with its prefix is not
+	// another stream's signature without it, and other prefixes are not
+	// stripped.
+	wantReason(t, request(t, strings.TrimPrefix(cannedSign(t, keyID, ownerKey, stream, now.Add(time.Hour)), "mp4:")), BadSignature)
+	wantReason(t, request(t, "raw:"+signed), BadSignature)
+}
+
 func TestCustomPolicyWithoutResourceCoversEveryStream(t *testing.T) {
 	keys(t)
 	doc := fmt.Sprintf(`{"Statement":[{"Condition":{"DateLessThan":{"AWS:EpochTime":%d}}}]}`, now.Add(time.Hour).Unix())

@@ -19,7 +19,7 @@ import (
 
 // start mounts a Tunnel on a real loopback HTTP server and serves it with
 // handler, an RTMP server stand-in.
-func start(t *testing.T, o Options, handler func(net.Conn)) (*Tunnel, string) {
+func start(t testing.TB, o Options, handler func(net.Conn)) (*Tunnel, string) {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	tun := New(srv.Listener.Addr(), o)

@@ -101,7 +101,7 @@ func TestPauseStopsAndUnpauseResumes(t *testing.T) {
 
 // TestPacingFollowsBufferLength checks that media never runs further ahead
 // of the viewer's clock than its buffer length plus one second (and the
-// edge's 100ms batching), and that the whole clip arrives.
+// edge's 250ms batching), and that the whole clip arrives.
 func TestPacingFollowsBufferLength(t *testing.T) {
 	e := startEnv(t, edge.Hooks{}, nil)
 	_, domain := e.createDist(t)
@@ -111,7 +111,7 @@ func TestPacingFollowsBufferLength(t *testing.T) {
 	const buffer = 500 * time.Millisecond
 	p.play("mp4:videos/clip.mp4", 0, uint32(buffer/time.Millisecond))
 	first := p.waitMedia()
-	allowed := buffer + time.Second + 100*time.Millisecond + 150*time.Millisecond // + scheduling margin
+	allowed := buffer + time.Second + 250*time.Millisecond + 150*time.Millisecond // + scheduling margin
 	var last time.Duration
 	for {
 		ev := p.next()

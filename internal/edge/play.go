@@ -13,8 +13,9 @@ import (
 )
 
 // paceSlack is how much beyond the lead one wake-up sends, so a viewer's
-// goroutine wakes about ten times a second rather than once per frame.
-const paceSlack = 100 * time.Millisecond
+// goroutine wakes four times a second rather than once per frame, and each
+// wake-up is one large write.
+const paceSlack = 250 * time.Millisecond
 
 // playback is the state of the stream being played.
 type playback struct {
@@ -266,7 +267,7 @@ func (pb *playback) position() time.Duration {
 func (c *conn) complete(pb *playback) error {
 	c.w.amf(csStatus, typeDataAMF0, playStreamID, "onPlayStatus", amf0.Object{
 		{Key: "level", Value: "status"}, {Key: "code", Value: "NetStream.Play.Complete"},
-		{Key: "duration", Value: pb.asset.Duration.Seconds()}, {Key: "bytes", Value: float64(c.out.n)},
+		{Key: "duration", Value: pb.asset.Duration.Seconds()}, {Key: "bytes", Value: float64(c.w.sent)},
 	})
 	c.w.userControl(ucStreamEOF, playStreamID)
 	c.onStatus("status", "NetStream.Play.Stop", "Stopped playing "+pb.req.Stream+".")

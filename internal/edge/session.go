@@ -1,7 +1,6 @@
 package edge
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -42,33 +41,17 @@ type conn struct {
 	nc     net.Conn
 	ctx    context.Context
 	cancel context.CancelFunc
-	out    *countingWriter
-	w      chunkWriter
+	w      *chunkWriter
 	in     chan any // message.Message or ackRequest; closed when reading ends
 	info   ConnInfo
 
 	bufferLen time.Duration // the client's SetBufferLength
 }
 
-type countingWriter struct {
-	w net.Conn
-	n int64
-	m *Metrics
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	c.m.bytes(n)
-	return n, err
-}
-
 func newConn(s *Server, nc net.Conn) *conn {
 	ctx, cancel := context.WithCancel(s.ctx)
 	c := &conn{s: s, nc: nc, ctx: ctx, cancel: cancel, in: make(chan any, 8)}
-	c.out = &countingWriter{w: nc, m: s.cfg.Metrics}
-	c.w.bw = bufio.NewWriterSize(c.out, 8<<10)
-	c.w.size = 128
+	c.w = newChunkWriter(nc, s.cfg.Metrics.bytes)
 	c.info.ID = strconv.FormatUint(s.nextID.Add(1), 36) + "-" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 	if host, _, err := net.SplitHostPort(nc.RemoteAddr().String()); err == nil {
 		c.info.ClientIP = host
@@ -304,7 +287,7 @@ func (c *conn) onStatus(level, code, desc string) error {
 
 func (c *conn) emit(kind EventKind, p *PlayRequest, status string, pos time.Duration) {
 	if h := c.s.cfg.Hooks.OnEvent; h != nil {
-		h(Event{Kind: kind, Time: time.Now(), Conn: &c.info, Play: p, BytesSent: c.out.n, Status: status, Position: pos})
+		h(Event{Kind: kind, Time: time.Now(), Conn: &c.info, Play: p, BytesSent: c.w.sent, Status: status, Position: pos})
 	}
 }
 

@@ -105,8 +105,8 @@ func (o *Object) ReadAt(p []byte, off int64) (int, error) {
 	return n, err
 }
 
-// View calls fn with the cached bytes [off, off+n) in order, without copying;
-// fn must not keep or modify them. Reading past the end is io.ErrUnexpectedEOF.
+// View calls fn with the cached bytes [off, off+n) in order, without copying.
+// fn must not modify them; it may keep them (blocks are never reused). Reading past the end is io.ErrUnexpectedEOF.
 func (o *Object) View(off, n int64, fn func([]byte) error) error {
 	if off < 0 || n < 0 || off+n > o.Info.Size {
 		return errPastEnd

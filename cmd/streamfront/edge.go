@@ -34,6 +34,7 @@ type edgeFlags struct {
 	originSecret   string
 	originRegion   string
 	cacheBytes     int64
+	edgeLive       time.Duration
 	hooks          edgeHookFlags
 }
 
@@ -44,6 +45,7 @@ func (f *edgeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.originAccess, "origin-access-key", "", "access key of --origin-endpoint")
 	fs.StringVar(&f.originSecret, "origin-secret-key", "", "secret key of --origin-endpoint")
 	fs.StringVar(&f.originRegion, "origin-region", "us-east-1", "signing region of --origin-endpoint")
+	fs.DurationVar(&f.edgeLive, "edge-live", 5*time.Second, "an edge silent this long no longer holds deployments back")
 	fs.Int64Var(&f.cacheBytes, "origin-cache-bytes", 256<<20, "bytes of origin objects the edge keeps in memory")
 	f.hooks.register(fs)
 }
@@ -69,18 +71,14 @@ func (f *edgeFlags) origin() (origin.Origin, error) {
 	return origin.Dir{Root: f.originDir}, nil
 }
 
-// Edges poll the store and heart-beat every edgePoll; an edge silent for
-// edgeLive no longer holds deployments back.
-const (
-	edgePoll = 250 * time.Millisecond
-	edgeLive = 5 * time.Second
-)
+// edgePoll is how often edges poll the store and heart-beat.
+const edgePoll = 250 * time.Millisecond
 
 // deployGate deploys a version once --deploy-delay has passed and every live
-// edge (of this process or any `streamfront edge` sharing the store) has
+// edge (heard from within --edge-live) (of this process or any `streamfront edge` sharing the store) has
 // applied it.
-func deployGate(st store.Store, delay time.Duration) cf.DeployGate {
-	return edge.AllGates(cf.DelayGate(delay, time.Now), edge.EdgeGate(st, edgeLive, time.Now))
+func deployGate(st store.Store, delay, live time.Duration) cf.DeployGate {
+	return edge.AllGates(cf.DelayGate(delay, time.Now), edge.EdgeGate(st, live, time.Now))
 }
 
 // startEdge starts an RTMP edge on --rtmp-listen serving st's distributions

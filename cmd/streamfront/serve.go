@@ -130,7 +130,7 @@ func serve(args []string) error {
 	deployerDone := make(chan struct{})
 	go func() {
 		defer close(deployerDone)
-		svc.RunDeployer(ctx, tickFor(f.deployDelay), deployGate(st, f.deployDelay))
+		svc.RunDeployer(ctx, tickFor(f.deployDelay), deployGate(st, f.deployDelay, ef.edgeLive))
 	}()
 
 	ln, err := net.Listen("tcp", f.listen)

@@ -104,6 +104,18 @@ func (e *env) makeMedia(t *testing.T, key, kind string, secs int) string {
 	audio := []string{"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=" + d}
 	h264 := []string{"-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p"}
 	switch kind {
+	case "mp4-bframes": // B-frames: composition offsets and an edit list
+		args = append(append(append(args, video...), audio...), "-c:v", "libx264", "-preset", "veryfast", "-bf", "3",
+			"-g", "25", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "mp4", path)
+	case "mov": // QuickTime container, AAC in stereo at 48 kHz
+		args = append(append(append(args, video...), "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration="+d),
+			h264...)
+		args = append(args, "-c:a", "aac", "-ac", "2", "-f", "mov", path)
+	case "mp4-faststart-video-only":
+		args = append(append(append(args, video...), h264...), "-movflags", "+faststart", "-f", "mp4", path)
+	case "mp3-22k-mono":
+		args = append(append(args, "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=22050:duration="+d),
+			"-c:a", "libmp3lame", "-ac", "1", "-b:a", "32k", "-f", "mp3", path)
 	case "flv":
 		args = append(append(append(append(args, video...), audio...), h264...), "-c:a", "aac", "-f", "flv", path)
 	case "mp4":
@@ -156,6 +168,26 @@ func frameCounts(t *testing.T, path string) (video, audio int) {
 	return video, audio
 }
 
+// videoPTS returns the presentation times (seconds) of path's video
+// packets in decode order: with B-frames they are not monotonic.
+func videoPTS(t *testing.T, path string) []float64 {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=pts_time",
+		"-of", "csv=p=0", path).Output()
+	if err != nil {
+		t.Fatalf("ffprobe %s: %v", path, err)
+	}
+	var pts []float64
+	for _, line := range strings.Fields(string(out)) {
+		v, err := strconv.ParseFloat(strings.TrimSuffix(line, ","), 64)
+		if err != nil {
+			t.Fatalf("ffprobe pts %q: %v", line, err)
+		}
+		pts = append(pts, v)
+	}
+	return pts
+}
+
 // audioPackets returns the number of audio packets stored in path.
 func audioPackets(t *testing.T, path string) int {
 	t.Helper()
@@ -163,6 +195,9 @@ func audioPackets(t *testing.T, path string) int {
 		"-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", path).Output()
 	if err != nil {
 		t.Fatalf("ffprobe %s: %v", path, err)
+	}
+	if strings.TrimSpace(string(out)) == "" {
+		return 0 // no audio stream
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
 	if err != nil {

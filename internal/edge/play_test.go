@@ -1,6 +1,7 @@
 package edge_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/streamfront/streamfront/internal/edge"
@@ -17,17 +18,20 @@ func TestFFmpegPlaysEveryFormat(t *testing.T) {
 		{"flv", "videos/clip.flv", "videos/clip"},
 		{"mp4", "videos/clip.mp4", "mp4:videos/clip.mp4"},
 		{"mp3", "audio/track.mp3", "mp3:audio/track"},
+		{"mp4-bframes", "videos/bframes.mp4", "mp4:videos/bframes.mp4"},
+		{"mov", "videos/clip.mov", "mp4:videos/clip.mov"},
+		{"mp4-faststart-video-only", "videos/silent.f4v", "mp4:videos/silent.f4v"},
+		{"mp3-22k-mono", "audio/low.mp3", "mp3:audio/low"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.kind, func(t *testing.T) {
 			src := e.makeMedia(t, tc.key, tc.kind, 3)
 			wantV, wantA := frameCounts(t, src)
-			if tc.kind == "mp4" {
-				// An MP4's edit list hides the AAC priming packet from
-				// ffprobe's frame count; FLV has no edit lists, so every
-				// packet is sent and decoded.
-				wantA = audioPackets(t, src)
-			}
+			isMP4 := strings.HasPrefix(tc.kind, "mp4") || tc.kind == "mov"
+			// Every stored audio packet is sent. An MP4 edit list or an MP3
+			// LAME header can hide priming/padding frames from ffprobe's
+			// frame count of the source; FLV has neither, so all decode.
+			wantA = audioPackets(t, src)
 			out, err := e.ffmpegPlay(t, domain, tc.stream)
 			if err != nil {
 				t.Fatal(err)
@@ -37,11 +41,21 @@ func TestFFmpegPlaysEveryFormat(t *testing.T) {
 				t.Errorf("video frames: got %d, source has %d", gotV, wantV)
 			}
 			// Remuxing AAC from MP4 to FLV may drop the 1-2 priming frames.
-			if lost := wantA - gotA; lost < 0 || lost > 2 || (tc.kind != "mp4" && lost != 0) {
+			if lost := wantA - gotA; lost < 0 || lost > 2 || (!isMP4 && lost != 0) {
 				t.Errorf("audio frames: got %d, source has %d", gotA, wantA)
 			}
-			if wantA == 0 {
-				t.Errorf("source has no audio frames")
+			// Composition times survive the remux: the same presentation
+			// times, up to one shift for the whole stream and ms rounding.
+			if src, got := videoPTS(t, src), videoPTS(t, out); len(src) > 0 {
+				if len(got) != len(src) {
+					t.Fatalf("%d video packets, source %d", len(got), len(src))
+				}
+				shift := got[0] - src[0]
+				for i := range src {
+					if d := got[i] - shift - src[i]; d > 0.0015 || d < -0.0015 {
+						t.Fatalf("video pts %d: %.3f, source %.3f (shift %.3f)", i, got[i], src[i], shift)
+					}
+				}
 			}
 		})
 	}

@@ -38,6 +38,7 @@ type mp4Track struct {
 var mp4Boxes = map[string]bool{
 	"moov": true, "trak": true, "edts": true, "mdia": true, "minf": true,
 	"stbl": true, "stsd": true, "avc1": true, "mp4a": true,
+	"wave": true, // QuickTime keeps mp4a's esds in a wave box
 }
 
 // parseMP4 indexes a progressive MP4/F4V/MOV with H.264 and/or AAC tracks.
@@ -131,7 +132,10 @@ func (t *mp4Track) readBox(h *amp4.ReadHandle, typ string) error {
 	}
 	switch b := box.(type) {
 	case *amp4.Hdlr:
-		t.handler = string(b.HandlerType[:])
+		// MOV also has a data handler (alis, url) in minf: keep the media one.
+		if h := string(b.HandlerType[:]); h == "vide" || h == "soun" {
+			t.handler = h
+		}
 	case *amp4.Mdhd:
 		t.timescale = b.Timescale
 	case *amp4.Elst:

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/bluenviron/gortmplib/pkg/message"
-
-	"github.com/streamfront/streamfront/internal/edge"
 )
 
 // Clips have a key frame every second (-g 25 at 25 fps), so a play or seek
@@ -32,21 +30,13 @@ func (p *player) firstVideo() event {
 }
 
 func TestPlayFromStartOffset(t *testing.T) {
-	e := startEnv(t, edge.Hooks{}, nil)
-	_, domain := e.createDist(t)
-	e.makeMedia(t, "videos/clip.mp4", "mp4", 5)
-	p := dialPlayer(t, e.addr)
-	p.connect(domain)
+	p := playerOf(t, "mp4", "videos/clip.mp4", 5)
 	p.play("mp4:videos/clip.mp4", 2500, 1000)
 	nearKeyFrame(t, "play from 2.5s", p.firstVideo(), 2500*time.Millisecond)
 }
 
 func TestSeekLandsNearAskedTime(t *testing.T) {
-	e := startEnv(t, edge.Hooks{}, nil)
-	_, domain := e.createDist(t)
-	e.makeMedia(t, "videos/clip.flv", "flv", 6)
-	p := dialPlayer(t, e.addr)
-	p.connect(domain)
+	p := playerOf(t, "flv", "videos/clip.flv", 6)
 	p.play("videos/clip", 0, 100)
 	if ev := p.waitMedia(); ev.ts > time.Second {
 		t.Fatalf("first media at %v", ev.ts)
@@ -66,11 +56,7 @@ func TestSeekLandsNearAskedTime(t *testing.T) {
 }
 
 func TestPauseStopsAndUnpauseResumes(t *testing.T) {
-	e := startEnv(t, edge.Hooks{}, nil)
-	_, domain := e.createDist(t)
-	e.makeMedia(t, "videos/clip.flv", "flv", 8)
-	p := dialPlayer(t, e.addr)
-	p.connect(domain)
+	p := playerOf(t, "flv", "videos/clip.flv", 8)
 	p.play("videos/clip", 0, 100)
 	p.waitMedia()
 	p.command(1, "pause", nil, true, float64(1000))
@@ -103,11 +89,7 @@ func TestPauseStopsAndUnpauseResumes(t *testing.T) {
 // of the viewer's clock than its buffer length plus one second (and the
 // edge's 250ms batching), and that the whole clip arrives.
 func TestPacingFollowsBufferLength(t *testing.T) {
-	e := startEnv(t, edge.Hooks{}, nil)
-	_, domain := e.createDist(t)
-	e.makeMedia(t, "videos/clip.mp4", "mp4", 4)
-	p := dialPlayer(t, e.addr)
-	p.connect(domain)
+	p := playerOf(t, "mp4", "videos/clip.mp4", 4)
 	const buffer = 500 * time.Millisecond
 	p.play("mp4:videos/clip.mp4", 0, uint32(buffer/time.Millisecond))
 	first := p.waitMedia()

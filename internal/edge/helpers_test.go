@@ -64,6 +64,20 @@ func startEnv(t *testing.T, hooks edge.Hooks, o origin.Origin) *env {
 	return e
 }
 
+// playerOf starts an env with one distribution whose bucket holds a
+// generated clip (see makeMedia), and connects a player to it.
+func playerOf(t *testing.T, kind, key string, secs int) *player {
+	t.Helper()
+	e := startEnv(t, edge.Hooks{}, nil)
+	_, domain := e.createDist(t)
+	e.makeMedia(t, key, kind, secs)
+	p := dialPlayer(t, e.addr)
+	if code := p.connect(domain); code != "NetConnection.Connect.Success" {
+		t.Fatalf("connect: %s", code)
+	}
+	return p
+}
+
 // createDist creates an enabled distribution of the media bucket and
 // returns its id and domain name.
 func (e *env) createDist(t *testing.T, aliases ...string) (id, domain string) {

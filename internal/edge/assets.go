@@ -39,7 +39,7 @@ func newAssets(c *origin.Cache) *assets {
 // open returns the index of bucket/key read as format and a reader of the
 // object's bytes. Errors: origin.ErrNotFound, media.ErrUnsupported.
 func (a *assets) open(ctx context.Context, bucket, key, format string) (*media.Asset, *origin.Object, error) {
-	info, err := a.cache.Origin().Stat(ctx, bucket, key)
+	info, err := a.cache.Stat(ctx, bucket, key)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -25,6 +25,7 @@ type fakeS3 struct {
 	url    string
 	client *s3.Client
 	gets   atomic.Int64
+	heads  atomic.Int64
 }
 
 func startFakeS3(t *testing.T) *fakeS3 {
@@ -32,8 +33,13 @@ func startFakeS3(t *testing.T) *fakeS3 {
 	f := &fakeS3{}
 	h := gofakes3.New(s3mem.New()).Server()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && strings.Count(strings.Trim(r.URL.Path, "/"), "/") >= 1 {
-			f.gets.Add(1)
+		if strings.Count(strings.Trim(r.URL.Path, "/"), "/") >= 1 { // object requests
+			switch r.Method {
+			case http.MethodGet:
+				f.gets.Add(1)
+			case http.MethodHead:
+				f.heads.Add(1)
+			}
 		}
 		h.ServeHTTP(w, r)
 	}))
@@ -101,6 +107,9 @@ func TestS3OriginFetchesOnceForManyViewers(t *testing.T) {
 	}
 	if got := s3f.gets.Load(); got != blocks {
 		t.Errorf("origin GETs: %d, want one per block (%d)", got, blocks)
+	}
+	if got := s3f.heads.Load(); got != 1 {
+		t.Errorf("origin HEADs: %d, want 1 for viewers joining together", got)
 	}
 	if st := e.cache.Stats(); st.Fetches != blocks || st.Hits == 0 {
 		t.Errorf("cache stats %+v", st)

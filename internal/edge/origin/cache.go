@@ -27,6 +27,7 @@ type Cache struct {
 	lru      *list.List // of *block, most recently used first
 	blocks   map[blockKey]*list.Element
 	inflight map[blockKey]*fetch
+	stats    map[statKey]*statEntry
 
 	fetches atomic.Int64
 	hits    atomic.Int64
@@ -64,11 +65,9 @@ func NewCache(o Origin, limit, blockSize int64) *Cache {
 	return &Cache{
 		origin: o, limit: limit, blockSize: blockSize,
 		lru: list.New(), blocks: map[blockKey]*list.Element{}, inflight: map[blockKey]*fetch{},
+		stats: map[statKey]*statEntry{},
 	}
 }
-
-// Origin returns the origin behind the cache.
-func (c *Cache) Origin() Origin { return c.origin }
 
 // Stats returns the counters.
 func (c *Cache) Stats() Stats {

@@ -101,3 +101,53 @@ func TestDirRejectsEscapes(t *testing.T) {
 		t.Errorf("bucket .. = %v", err)
 	}
 }
+
+// statOrigin counts Stat calls and answers with err (if set).
+type statOrigin struct {
+	memOrigin
+	stats atomic.Int64
+	err   error
+}
+
+func (s *statOrigin) Stat(ctx context.Context, b, k string) (Info, error) {
+	s.stats.Add(1)
+	if s.err != nil {
+		return Info{}, s.err
+	}
+	return s.memOrigin.Stat(ctx, b, k)
+}
+
+func TestStatIsSharedAndRemembered(t *testing.T) {
+	o := &statOrigin{memOrigin: memOrigin{data: []byte("abc")}}
+	c := NewCache(o, 1<<20, 0)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if info, err := c.Stat(context.Background(), "b", "k"); err != nil || info.Size != 3 {
+				t.Errorf("Stat: %+v %v", info, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := o.stats.Load(); n != 1 {
+		t.Fatalf("8 viewers made %d origin Stat calls", n)
+	}
+
+	// Absence is remembered too; other failures are not.
+	o.err = ErrNotFound
+	if _, err := c.Stat(context.Background(), "b", "missing"); err != ErrNotFound {
+		t.Fatal(err)
+	}
+	c.Stat(context.Background(), "b", "missing")
+	if n := o.stats.Load(); n != 2 {
+		t.Fatalf("a remembered absence asked the origin again (%d calls)", n)
+	}
+	o.err = context.DeadlineExceeded
+	c.Stat(context.Background(), "b", "flaky")
+	c.Stat(context.Background(), "b", "flaky")
+	if n := o.stats.Load(); n != 4 {
+		t.Fatalf("a transient failure was remembered (%d calls)", n)
+	}
+}

@@ -103,22 +103,26 @@ func bareServer(b *testing.B, status int, body []byte) string {
 }
 
 // compare runs b.N requests against each target and reports both rates.
+// The machine is shared, so the two alternate in rounds: a burst of load
+// from elsewhere slows both rather than only one.
 func compare(b *testing.B, want int, server, bare func(int) *http.Request) {
+	const rounds = 5
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients}}
 	b.Cleanup(client.CloseIdleConnections)
 	// Warm both connection pools so neither pays for dialing.
-	load(b, client, want, 2*benchClients, server)
-	load(b, client, want, 2*benchClients, bare)
+	testenv.Load(b, client, benchClients, 2*benchClients, want, server)
+	testenv.Load(b, client, benchClients, 2*benchClients, want, bare)
 	b.ResetTimer()
-	bareRate := load(b, client, want, b.N, bare)
-	serverRate := load(b, client, want, b.N, server)
+	var bareTime, serverTime time.Duration
+	n := max(b.N/rounds, 1)
+	for range rounds {
+		bareTime += testenv.Load(b, client, benchClients, n, want, bare)
+		serverTime += testenv.Load(b, client, benchClients, n, want, server)
+	}
 	b.StopTimer()
+	serverRate := float64(n*rounds) / serverTime.Seconds()
+	bareRate := float64(n*rounds) / bareTime.Seconds()
 	b.ReportMetric(serverRate, "server-ops/s")
 	b.ReportMetric(bareRate, "bare-ops/s")
 	b.ReportMetric(serverRate/bareRate, "ratio")
-}
-
-// load sends n requests from benchClients goroutines and returns requests/s.
-func load(b *testing.B, client *http.Client, want, n int, mk func(int) *http.Request) float64 {
-	return float64(n) / testenv.Load(b, client, benchClients, n, want, mk).Seconds()
 }

@@ -7,6 +7,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -89,41 +90,38 @@ func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 
 const distCols = `id, account, etag, version, deployed_version, caller_reference, domain_name, oai_id, enabled, config, created_at, modified_at`
 
+// distSelect selects a distribution of table t (a name or alias) with its
+// aliases as a JSON array in configured order: one statement per read.
+func distSelect(t string) string {
+	cols := strings.Split(distCols, ", ")
+	for i := range cols {
+		cols[i] = t + "." + cols[i]
+	}
+	return strings.Join(cols, ", ") + `, (SELECT json_group_array(alias) FROM
+		(SELECT alias FROM aliases WHERE distribution_id = ` + t + `.id ORDER BY pos))`
+}
+
+var (
+	selectDist        = `SELECT ` + distSelect("distributions") + ` FROM distributions`
+	selectDistByAlias = `SELECT ` + distSelect("d") + ` FROM aliases a JOIN distributions d ON d.id = a.distribution_id`
+)
+
 type scanner interface{ Scan(...any) error }
 
 func scanDist(row scanner) (*store.Distribution, error) {
 	var d store.Distribution
 	var created, modified int64
+	var aliases string
 	err := row.Scan(&d.ID, &d.Account, &d.ETag, &d.Version, &d.DeployedVersion, &d.CallerReference,
-		&d.DomainName, &d.OAIID, &d.Enabled, &d.Config, &created, &modified)
+		&d.DomainName, &d.OAIID, &d.Enabled, &d.Config, &created, &modified, &aliases)
 	if err != nil {
 		return nil, err
 	}
+	if err := json.Unmarshal([]byte(aliases), &d.Aliases); err != nil {
+		return nil, fmt.Errorf("sqlite: aliases of %s: %w", d.ID, err)
+	}
 	d.CreatedAt, d.ModifiedAt = fromNanos(created), fromNanos(modified)
 	return &d, nil
-}
-
-func (s *Store) loadAliases(ctx context.Context, q querier, ds ...*store.Distribution) error {
-	for _, d := range ds {
-		rows, err := q.QueryContext(ctx, `SELECT alias FROM aliases WHERE distribution_id = ? ORDER BY pos`, d.ID)
-		if err != nil {
-			return err
-		}
-		d.Aliases = d.Aliases[:0]
-		for rows.Next() {
-			var a string
-			if err := rows.Scan(&a); err != nil {
-				rows.Close()
-				return err
-			}
-			d.Aliases = append(d.Aliases, a)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func insertAliases(ctx context.Context, tx querier, id string, aliases []string) error {
@@ -191,18 +189,18 @@ func (s *Store) CreateDistribution(ctx context.Context, d *store.Distribution, t
 }
 
 func (s *Store) GetDistribution(ctx context.Context, account, id string) (*store.Distribution, error) {
-	d, err := scanDist(s.r.QueryRowContext(ctx, `SELECT `+distCols+` FROM distributions WHERE account = ? AND id = ?`, account, id))
+	d, err := scanDist(s.r.QueryRowContext(ctx, selectDist+` WHERE account = ? AND id = ?`, account, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
 	}
-	return d, s.loadAliases(ctx, s.r, d)
+	return d, nil
 }
 
 func (s *Store) ListDistributions(ctx context.Context, account, marker string, limit int) ([]*store.Distribution, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+distCols+` FROM distributions WHERE account = ? AND id > ? ORDER BY id LIMIT ?`, account, marker, limit)
+	rows, err := s.r.QueryContext(ctx, selectDist+` WHERE account = ? AND id > ? ORDER BY id LIMIT ?`, account, marker, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +217,7 @@ func (s *Store) ListDistributions(ctx context.Context, account, marker string, l
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return out, s.loadAliases(ctx, s.r, out...)
+	return out, nil
 }
 
 // casDistribution checks that id exists in account with ETag ifMatch.
@@ -273,24 +271,13 @@ func (s *Store) DeleteDistribution(ctx context.Context, account, id, ifMatch str
 
 func (s *Store) FindDistributionByHost(ctx context.Context, host string) (*store.Distribution, error) {
 	host = strings.ToLower(host)
-	d, err := scanDist(s.r.QueryRowContext(ctx, `SELECT `+distCols+` FROM distributions WHERE domain_name = ?
-		UNION ALL SELECT `+prefixed("d.", distCols)+` FROM aliases a JOIN distributions d ON d.id = a.distribution_id WHERE a.alias_key = ?
+	d, err := scanDist(s.r.QueryRowContext(ctx, selectDist+` WHERE domain_name = ?
+		UNION ALL `+selectDistByAlias+` WHERE a.alias_key = ?
 		LIMIT 1`, host, host))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
-	if err != nil {
-		return nil, err
-	}
-	return d, s.loadAliases(ctx, s.r, d)
-}
-
-func prefixed(p, cols string) string {
-	parts := strings.Split(cols, ", ")
-	for i := range parts {
-		parts[i] = p + parts[i]
-	}
-	return strings.Join(parts, ", ")
+	return d, err
 }
 
 func (s *Store) ListPending(ctx context.Context) ([]store.Pending, error) {

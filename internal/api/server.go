@@ -5,6 +5,7 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -16,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
@@ -123,7 +125,7 @@ func (s *Server) serve(r *http.Request, op string, h handler, id string) (*respo
 	if h == nil {
 		return nil, errUnknownOperation
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBody))
+	body, err := readBody(r, s.cfg.MaxBody)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -142,6 +144,15 @@ func (s *Server) serve(r *http.Request, op string, h handler, id string) (*respo
 	c := &call{ctx: r.Context(), account: account, id: id, query: r.URL.Query(), header: r.Header,
 		body: body, baseURL: scheme + "://" + r.Host}
 	return h(s, c)
+}
+
+// readBody reads the request body up to limit bytes; GETs and DELETEs
+// carry none and cost nothing.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	return io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
 }
 
 // write sends resp or the AWS error for err and returns status and code.
@@ -173,16 +184,37 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, reqID string, res
 	return resp.status, ""
 }
 
+// xmlBuffer is a response buffer with the bufio.Writer that xml.NewEncoder
+// would otherwise allocate (4 KiB) for every response; it reuses one that
+// is already large enough.
+type xmlBuffer struct {
+	buf bytes.Buffer
+	bw  *bufio.Writer
+}
+
+var xmlBuffers = sync.Pool{New: func() any {
+	b := &xmlBuffer{}
+	b.bw = bufio.NewWriter(&b.buf)
+	return b
+}}
+
 func writeXML(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
+	b := xmlBuffers.Get().(*xmlBuffer)
+	defer func() {
+		if b.buf.Cap() <= 64<<10 { // let a rare huge list go
+			xmlBuffers.Put(b)
+		}
+	}()
+	b.buf.Reset()
+	b.bw.Reset(&b.buf)
+	b.buf.WriteString(xml.Header)
+	if err := xml.NewEncoder(b.bw).Encode(v); err != nil {
 		http.Error(w, "encoding failed", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(b.buf.Bytes())
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {

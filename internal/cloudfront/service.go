@@ -79,8 +79,9 @@ type Options struct {
 // Service implements the CloudFront streaming-distribution and OAI
 // operations over a Store. Every method takes the calling account.
 type Service struct {
-	store store.Store
-	opts  Options
+	store   store.Store
+	opts    Options
+	configs configCache
 }
 
 func NewService(st store.Store, opts Options) *Service {
@@ -286,8 +287,8 @@ func (s *Service) DeleteStreamingDistribution(ctx context.Context, account, id, 
 
 // fromRecord turns a stored record into the API resource.
 func (s *Service) fromRecord(r *store.Distribution) (*StreamingDistribution, error) {
-	var cfg StreamingDistributionConfig
-	if err := json.Unmarshal(r.Config, &cfg); err != nil {
+	cfg, err := s.configs.decode(r)
+	if err != nil {
 		return nil, err
 	}
 	status := StatusInProgress

@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluenviron/gortmplib/pkg/amf0"
+	"github.com/bluenviron/gortmplib/pkg/bytecounter"
 	"github.com/bluenviron/gortmplib/pkg/message"
+	"github.com/bluenviron/gortmplib/pkg/rawmessage"
 )
 
 // Clips have a key frame every second (-g 25 at 25 fps), so a play or seek
@@ -112,4 +115,33 @@ func TestPacingFollowsBufferLength(t *testing.T) {
 	if last < 3800*time.Millisecond {
 		t.Fatalf("play completed at %v of a 4s clip", last)
 	}
+}
+
+// TestAMF3CommandsAndUnknownMessages: a player speaking AMF3-wrapped
+// commands (Flash with objectEncoding 3) plays, and messages the edge has
+// no use for (aggregate, AMF3 data) are skipped, not fatal.
+func TestAMF3CommandsAndUnknownMessages(t *testing.T) {
+	p := playerOf(t, "flv", "videos/clip.flv", 2)
+	raw := rawmessage.NewWriter(p.nc, bytecounter.NewWriter(p.nc), false)
+	send := func(typ uint8, body []byte) {
+		t.Helper()
+		if err := raw.Write(&rawmessage.Message{ChunkStreamID: 8, Type: typ, MessageStreamID: 1, Body: body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(22, []byte{9, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0, 14}) // aggregate
+	send(15, []byte{0, 2, 0, 3, 'x', 'y', 'z'})                             // AMF3 data
+	cmd := func(name string, txid float64, args ...any) []byte {
+		body, err := amf0.Data(append([]any{name, txid}, args...)).Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append([]byte{0}, body...)
+	}
+	send(17, cmd("createStream", 2, nil))
+	send(17, cmd("play", 0, nil, "videos/clip", -2000.0))
+	if code := p.waitCode(); code != "NetStream.Play.Reset" {
+		t.Fatalf("AMF3 play answered %s", code)
+	}
+	p.firstVideo()
 }

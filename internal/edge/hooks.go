@@ -15,7 +15,7 @@ type ConnInfo struct {
 	PageURL   string
 	SWFURL    string
 	UserAgent string // the flashVer the client announced
-	Route     *Route
+	Route     *Route // shared with other connections: read only
 	Connected time.Time
 }
 

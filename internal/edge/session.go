@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bluenviron/gortmplib/pkg/amf0"
-	"github.com/bluenviron/gortmplib/pkg/bytecounter"
 	"github.com/bluenviron/gortmplib/pkg/handshake"
 	"github.com/bluenviron/gortmplib/pkg/message"
 )
@@ -74,26 +73,6 @@ func (c *conn) run() error {
 	}
 	defer func() { c.emit(EventDisconnect, nil, "OK", 0) }()
 	return c.commands()
-}
-
-// readLoop decodes incoming messages until the connection fails. Chunk-size
-// and window messages are applied by the reader itself.
-func (c *conn) readLoop() {
-	defer close(c.in)
-	bc := bytecounter.NewReader(c.nc)
-	r := message.NewReader(bc, bc, func(n uint32) error { return c.post(ackRequest(n)) })
-	for {
-		m, err := r.Read()
-		if err != nil {
-			return
-		}
-		switch m.(type) {
-		case *message.CommandAMF0, *message.UserControlSetBufferLength, *message.UserControlPingRequest:
-			if c.post(m) != nil {
-				return
-			}
-		}
-	}
 }
 
 func (c *conn) post(m any) error {

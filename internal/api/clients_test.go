@@ -9,19 +9,15 @@ import (
 	"github.com/streamfront/streamfront/internal/testenv"
 )
 
-// The boto3 and AWS CLI flows (scripts/clients) run against the real binary
-// with a short --deploy-delay: the lifecycle, paginators, waiters and error
-// codes as Python and shell users see them. Debian's clients are used by
-// absolute path: a python3 or aws earlier on PATH may lack boto3.
+// The client flows in scripts/clients run against the real binary with a
+// short --deploy-delay: the lifecycle, paginators, waiters and error codes
+// as Python (boto3), shell (AWS CLI) and Node.js (AWS SDK for JavaScript v3)
+// users see them. Debian's python3 and aws are used by absolute path: the
+// ones earlier on PATH may lack boto3.
 
 func TestBoto3Flow(t *testing.T) {
 	python := testenv.Require(t, "/usr/bin/python3")
-	if err := exec.Command(python, "-c", "import boto3").Run(); err != nil {
-		if os.Getenv("STREAMFRONT_REQUIRE_ALL") == "1" {
-			t.Fatal("boto3 is required: apt-get install python3-boto3 (see .ci/run)")
-		}
-		t.Skip("boto3 not installed")
-	}
+	requirePackage(t, exec.Command(python, "-c", "import boto3").Run() == nil, "boto3", "apt-get install python3-boto3 (see .ci/run)")
 	runClientFlow(t, python, "boto3_flow.py")
 }
 
@@ -30,6 +26,28 @@ func TestAWSCLIFlow(t *testing.T) {
 	runClientFlow(t, "/bin/bash", "awscli_flow.sh", "AWS_CLI="+aws)
 }
 
+func TestJavaScriptSDKFlow(t *testing.T) {
+	node := testenv.Require(t, "node")
+	_, err := os.Stat("../../scripts/clients/js/node_modules/@aws-sdk/client-cloudfront")
+	requirePackage(t, err == nil, "the JS SDK", "npm ci --prefix scripts/clients/js (scripts/test does)")
+	runClientFlow(t, node, "js/flow.mjs", "NODE_NO_WARNINGS=1")
+}
+
+// requirePackage skips the test when a client library is missing, or fails
+// it under STREAMFRONT_REQUIRE_ALL=1, as testenv.Require does for commands.
+func requirePackage(t *testing.T, installed bool, what, install string) {
+	t.Helper()
+	if installed {
+		return
+	}
+	if os.Getenv("STREAMFRONT_REQUIRE_ALL") == "1" {
+		t.Fatalf("%s is required: %s", what, install)
+	}
+	t.Skipf("%s not installed: %s", what, install)
+}
+
+// runClientFlow starts the binary and runs scripts/clients/<script> with
+// interpreter, STREAMFRONT_ENDPOINT pointing at it.
 func runClientFlow(t *testing.T, interpreter, script string, env ...string) {
 	t.Parallel()
 	path, err := filepath.Abs(filepath.Join("../../scripts/clients", script))

@@ -23,6 +23,7 @@ var (
 // TestLifecycle walks one distribution through create, deploy, get,
 // get-config, update (disable), deploy, delete, as a user does.
 func TestLifecycle(t *testing.T) {
+	t.Parallel()
 	srv := testenv.Start(t, testenv.Options{})
 	c := srv.Client()
 
@@ -196,6 +197,7 @@ func sameConfig(t *testing.T, what string, got, want *types.StreamingDistributio
 // TestUpdateETags checks the If-Match rules and that a successful update
 // replaces the ETag, bumps LastModifiedTime and goes back to InProgress.
 func TestUpdateETags(t *testing.T) {
+	t.Parallel()
 	srv := testenv.Start(t, testenv.Options{})
 	c := srv.Client()
 	out := create(t, c, minimalConfig("etag"))
@@ -238,7 +240,9 @@ func TestUpdateETags(t *testing.T) {
 // TestDelete checks that only a disabled, deployed distribution can be
 // deleted, with the If-Match rules.
 func TestDelete(t *testing.T) {
-	srv := testenv.Start(t, testenv.Options{DeployDelay: 300 * time.Millisecond})
+	t.Parallel()
+	// Long enough that the delete below lands before the disable is deployed.
+	srv := testenv.Start(t, testenv.Options{DeployDelay: 2 * time.Second})
 	c := srv.Client()
 	out := create(t, c, minimalConfig("del"))
 	id := out.StreamingDistribution.Id
@@ -349,6 +353,7 @@ func TestCNAMEs(t *testing.T) {
 // TestQuota: the per-account quota refuses the create beyond it, and a
 // delete makes room again.
 func TestQuota(t *testing.T) {
+	t.Parallel()
 	srv := testenv.Start(t, testenv.Options{Service: quota(2)})
 	c := srv.Client()
 	create(t, c, minimalConfig("q1"))

@@ -18,6 +18,7 @@ import (
 // checks that every acknowledged write is there with the ETag the client
 // was given.
 func TestAcknowledgedWritesSurviveKill9(t *testing.T) {
+	t.Parallel()
 	dataDir := t.TempDir()
 	start := func() *testenv.Proc {
 		addr := testenv.FreeAddr(t)

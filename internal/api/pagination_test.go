@@ -17,6 +17,7 @@ import (
 // the default page size and with MaxItems=7: every id exactly once, in the
 // same order both times.
 func TestListPaginator250(t *testing.T) {
+	t.Parallel()
 	const n = 250
 	srv := testenv.Start(t, testenv.Options{Service: quota(n)})
 	c := srv.Client()

@@ -3,6 +3,8 @@ package edge_test
 import (
 	"errors"
 	"net"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -10,6 +12,9 @@ import (
 	"github.com/bluenviron/gortmplib/pkg/bytecounter"
 	"github.com/bluenviron/gortmplib/pkg/message"
 	"github.com/bluenviron/gortmplib/pkg/rawmessage"
+
+	"github.com/streamfront/streamfront/internal/edge"
+	"github.com/streamfront/streamfront/internal/testenv"
 )
 
 // Clips have a key frame every second (-g 25 at 25 fps), so a play or seek
@@ -144,4 +149,32 @@ func TestAMF3CommandsAndUnknownMessages(t *testing.T) {
 		t.Fatalf("AMF3 play answered %s", code)
 	}
 	p.firstVideo()
+}
+
+// TestRtmpdumpStartOffset downloads from 2.5 s with rtmpdump --start: the
+// FLV begins at the key frame at or before it.
+func TestRtmpdumpStartOffset(t *testing.T) {
+	testenv.Require(t, "rtmpdump")
+	e := startEnv(t, edge.Hooks{}, nil)
+	_, domain := e.createDist(t)
+	e.makeMedia(t, "videos/clip.mp4", "mp4", 5)
+	out := filepath.Join(t.TempDir(), "from2.5.flv")
+	cmd := exec.Command("rtmpdump", "-q", "-r", "rtmp://"+e.addr+"/cfx/st", "-a", "cfx/st",
+		"-t", "rtmp://"+domain+"/cfx/st", "-y", "mp4:videos/clip.mp4", "-A", "2.5", "-o", out)
+	if b, err := runWithTimeout(cmd, 60*time.Second); err != nil {
+		t.Fatalf("rtmpdump: %v\n%s", err, b)
+	}
+	pts := videoPTS(t, out)
+	if len(pts) == 0 {
+		t.Fatal("no video downloaded")
+	}
+	// The edge sends media time (as FMS and nginx-rtmp do); rtmpdump adds
+	// its --start to every timestamp it writes (librtmp's nResumeTS).
+	const start = 2500 * time.Millisecond
+	if first := time.Duration(pts[0]*float64(time.Second)) - start; first <= start-time.Second || first > start {
+		t.Fatalf("download from 2.5s starts at media time %v", first)
+	}
+	if v, _ := frameCounts(t, out); v < 50 || v > 75 {
+		t.Fatalf("%d video frames from 2.5s of a 5s 25fps clip", v)
+	}
 }

@@ -100,6 +100,16 @@ func TestPacingFollowsBufferLength(t *testing.T) {
 	p := playerOf(t, "mp4", "videos/clip.mp4", 4)
 	const buffer = 500 * time.Millisecond
 	p.play("mp4:videos/clip.mp4", 0, uint32(buffer/time.Millisecond))
+	meta := p.waitMeta()
+	// The duration is the last timestamp (what rtmpdump checks completeness
+	// against): 4 s at 25 fps ends with the frame at 3.96 s, plus the shift
+	// of the AAC priming.
+	if d, _ := meta.GetFloat64("duration"); d < 3.9 || d > 4.1 {
+		t.Errorf("onMetaData duration %v for a 4s clip", d)
+	}
+	if w, _ := meta.GetFloat64("width"); w != 320 {
+		t.Errorf("onMetaData width %v", w)
+	}
 	first := p.waitMedia()
 	allowed := buffer + time.Second + 250*time.Millisecond + 150*time.Millisecond // + scheduling margin
 	var last time.Duration

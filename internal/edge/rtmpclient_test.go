@@ -93,6 +93,7 @@ type event struct {
 	ts    time.Duration // media timestamp
 	key   bool
 	at    time.Time
+	meta  amf0.Object // onMetaData properties
 }
 
 // next returns the next status or media message, skipping the rest.
@@ -105,6 +106,11 @@ func (p *player) next() event {
 				return event{code: statusCode(m), at: time.Now()}
 			}
 		case *message.DataAMF0:
+			if len(m.Payload) >= 2 && m.Payload[0] == "onMetaData" {
+				if o, ok := m.Payload[1].(amf0.ECMAArray); ok {
+					return event{meta: amf0.Object(o), at: time.Now()}
+				}
+			}
 			if len(m.Payload) >= 2 && m.Payload[0] == "onPlayStatus" {
 				if o, ok := m.Payload[1].(amf0.Object); ok {
 					code, _ := o.GetString("code")
@@ -133,15 +139,29 @@ func (p *player) waitCode() string {
 	}
 }
 
+// waitMeta reads until onMetaData arrives and returns its properties.
+func (p *player) waitMeta() amf0.Object {
+	p.t.Helper()
+	for {
+		if ev := p.next(); ev.meta != nil {
+			return ev.meta
+		}
+	}
+}
+
 // waitMedia reads until a media message arrives, failing on a status code
 // other than the ones play starts with.
 func (p *player) waitMedia() event {
 	p.t.Helper()
 	for {
 		ev := p.next()
-		switch ev.code {
-		case "":
+		switch {
+		case ev.meta != nil:
+			continue
+		case ev.code == "":
 			return ev
+		}
+		switch ev.code {
 		case "NetStream.Play.Reset", "NetStream.Play.Start", "NetStream.Seek.Notify",
 			"NetStream.Unpause.Notify", "NetStream.Pause.Notify":
 			continue

@@ -173,3 +173,29 @@ func waitDeployedCmd(t *testing.T, c *cloudfront.Client, id string) {
 		t.Fatal(err)
 	}
 }
+
+// Bad edge flags stop the process with a clear message.
+func TestEdgeFlagsRefused(t *testing.T) {
+	bin := testenv.Binary(t)
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--origin-dir", dir, "--origin-endpoint", "http://127.0.0.1:9"}, "use one of --origin-dir and --origin-endpoint"},
+		{[]string{"serve", "--origin-endpoint", "ftp://example.com"}, "--origin-endpoint must be an http(s) URL"},
+		{[]string{"serve", "--origin-dir", dir, "--origin-cache-bytes", "1000"}, "--origin-cache-bytes must be at least"},
+		{[]string{"edge", "--data-dir", dir}, "an origin is required"},
+	} {
+		args := append(c.args, "--listen", testenv.FreeAddr(t), "--rtmp-listen", testenv.FreeAddr(t))
+		if c.args[0] == "serve" {
+			args = append(args, "--data-dir", t.TempDir())
+		} else {
+			args = append(c.args, "--rtmp-listen", testenv.FreeAddr(t))
+		}
+		out, err := exec.Command(bin, args...).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), c.want) {
+			t.Errorf("%v: %v\n%s\nwant an error containing %q", c.args, err, out, c.want)
+		}
+	}
+}

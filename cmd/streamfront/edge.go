@@ -53,6 +53,13 @@ func (f *edgeFlags) register(fs *flag.FlagSet) {
 // enabled reports whether an origin is configured, and so whether to run an edge.
 func (f *edgeFlags) enabled() bool { return f.originDir != "" || f.originEndpoint != "" }
 
+func (f *edgeFlags) validate() error {
+	if f.edgeLive < 2*edge.HeartbeatEvery {
+		return fmt.Errorf("--edge-live must be at least %v (edges heart-beat every %v)", 2*edge.HeartbeatEvery, edge.HeartbeatEvery)
+	}
+	return nil
+}
+
 func (f *edgeFlags) origin() (origin.Origin, error) {
 	if f.cacheBytes < origin.DefaultBlockSize {
 		return nil, fmt.Errorf("--origin-cache-bytes must be at least %d", origin.DefaultBlockSize)
@@ -71,11 +78,11 @@ func (f *edgeFlags) origin() (origin.Origin, error) {
 	return origin.Dir{Root: f.originDir}, nil
 }
 
-// edgePoll is how often edges poll the store and heart-beat.
+// edgePoll is how often edges poll the store for changed distributions.
 const edgePoll = 250 * time.Millisecond
 
 // deployGate deploys a version once --deploy-delay has passed and every live
-// edge (heard from within --edge-live) (of this process or any `streamfront edge` sharing the store) has
+// edge (heard from within --edge-live; of this process or any `streamfront edge` sharing the store) has
 // applied it.
 func deployGate(st store.Store, delay, live time.Duration) cf.DeployGate {
 	return edge.AllGates(cf.DelayGate(delay, time.Now), edge.EdgeGate(st, live, time.Now))

@@ -85,7 +85,7 @@ func TestEdgeCommandFollowsTheStore(t *testing.T) {
 		t.Fatalf("ffmpeg: %v\n%s", err, out)
 	}
 	addr, rtmp, metricsAddr := testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t)
-	p := testenv.StartProc(t, addr, "serve", "--listen", addr, "--data-dir", dataDir, "--deploy-delay", "50ms", "--edge-live", "1s")
+	p := testenv.StartProc(t, addr, "serve", "--listen", addr, "--data-dir", dataDir, "--deploy-delay", "50ms", "--edge-live", "2s")
 	edgeProc := startEdgeProc(t, rtmp, "--data-dir", dataDir, "--origin-dir", originDir, "--metrics-listen", metricsAddr)
 
 	c := testenv.Client(p.URL, "AKID", "secret")
@@ -113,7 +113,7 @@ func TestEdgeCommandFollowsTheStore(t *testing.T) {
 	}
 
 	// A killed edge still counts as live until its last heartbeat is older
-	// than --edge-live (1 s here): a new distribution waits for it, then
+	// than --edge-live (2 s here): a new distribution waits for it, then
 	// deploys without it. (SIGSTOP would be kinder but could freeze the
 	// edge inside a SQLite write and so block the API.)
 	edgeProc.Process.Kill()
@@ -186,6 +186,7 @@ func TestEdgeFlagsRefused(t *testing.T) {
 		{[]string{"serve", "--origin-endpoint", "ftp://example.com"}, "--origin-endpoint must be an http(s) URL"},
 		{[]string{"serve", "--origin-dir", dir, "--origin-cache-bytes", "1000"}, "--origin-cache-bytes must be at least"},
 		{[]string{"edge", "--data-dir", dir}, "an origin is required"},
+		{[]string{"serve", "--edge-live", "1s"}, "--edge-live must be at least 2s"},
 	} {
 		args := append(c.args, "--listen", testenv.FreeAddr(t), "--rtmp-listen", testenv.FreeAddr(t))
 		if c.args[0] == "serve" {

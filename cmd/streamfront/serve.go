@@ -102,6 +102,9 @@ func serve(args []string) error {
 	if err := f.validate(); err != nil {
 		return err
 	}
+	if err := ef.validate(); err != nil {
+		return err
+	}
 	log := newLogger(f.logFormat)
 	sec, authErr := f.auth.setup(f.accountID, f.listen, log)
 	if authErr != nil {

@@ -27,6 +27,8 @@ type Follower struct {
 	interval time.Duration
 	log      *slog.Logger
 
+	lastBeat time.Time // of Run's loop only
+
 	mu      sync.Mutex
 	gen     uint64            // incremented by each cache drop
 	hosts   map[string]*Route // nil value: no distribution has the host
@@ -35,6 +37,11 @@ type Follower struct {
 
 // maxCachedHosts bounds the host cache (unknown hosts are cached too).
 const maxCachedHosts = 100000
+
+// HeartbeatEvery is how often a running Follower reports when nothing
+// changed (it reports at once when it applies a new version). The API's
+// live window must be a few times longer.
+const HeartbeatEvery = time.Second
 
 // NewFollower returns a Follower reporting as edgeID every interval.
 func NewFollower(st store.Store, originSuffixes []string, edgeID string, interval time.Duration, log *slog.Logger) *Follower {
@@ -74,12 +81,13 @@ func (f *Follower) Route(ctx context.Context, host string) (*Route, error) {
 	return r, nil
 }
 
-// Run polls and heart-beats until ctx ends.
+// Run polls every interval and heart-beats (at once after applying a new
+// version, else every HeartbeatEvery) until ctx ends.
 func (f *Follower) Run(ctx context.Context) {
 	t := time.NewTicker(f.interval)
 	defer t.Stop()
 	for {
-		if err := f.Sync(ctx); err != nil && ctx.Err() == nil {
+		if err := f.poll(ctx, time.Since(f.lastBeat) >= HeartbeatEvery); err != nil && ctx.Err() == nil {
 			f.log.Warn("edge sync", "err", err)
 		}
 		select {
@@ -91,7 +99,11 @@ func (f *Follower) Run(ctx context.Context) {
 }
 
 // Sync applies the pending configuration versions and reports them.
-func (f *Follower) Sync(ctx context.Context) error {
+func (f *Follower) Sync(ctx context.Context) error { return f.poll(ctx, true) }
+
+// poll applies the pending versions; it reports them when beat is set or
+// when it applied one.
+func (f *Follower) poll(ctx context.Context, beat bool) error {
 	pending, err := f.store.ListPending(ctx)
 	if err != nil {
 		return err
@@ -111,7 +123,15 @@ func (f *Follower) Sync(ctx context.Context) error {
 	}
 	f.applied = report // deployed distributions need no more reports
 	f.mu.Unlock()
-	return f.store.EdgeHeartbeat(ctx, f.edgeID, time.Now(), report)
+	if !beat && !stale {
+		return nil
+	}
+	now := time.Now()
+	if err := f.store.EdgeHeartbeat(ctx, f.edgeID, now, report); err != nil {
+		return err
+	}
+	f.lastBeat = now
+	return nil
 }
 
 // EdgeGate deploys a pending version once every edge that heart-beat within

@@ -2,7 +2,9 @@ package edge_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/streamfront/streamfront/internal/edge"
 )
@@ -58,5 +60,61 @@ func TestFFmpegPlaysEveryFormat(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestManyConcurrentViewers plays one file to many players at once (and
+// under -race, checks the shared index and cache): each receives every
+// frame in order and the end of the stream.
+func TestManyConcurrentViewers(t *testing.T) {
+	e := startEnv(t, edge.Hooks{}, nil)
+	_, domain := e.createDist(t)
+	e.makeMedia(t, "videos/clip.mp4", "mp4", 2)
+	const viewers = 20
+	counts := make(chan [2]int, viewers)
+	var wg sync.WaitGroup
+	for range viewers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := dialPlayer(t, e.addr)
+			if code := p.connect(domain); code != "NetConnection.Connect.Success" {
+				t.Error(code)
+				return
+			}
+			p.play("mp4:videos/clip.mp4", 0, 60000) // a long buffer: everything at once
+			var n [2]int
+			var last time.Duration
+			for {
+				ev := p.next()
+				if ev.code == "NetStream.Play.Complete" {
+					break
+				}
+				if ev.code != "" || ev.meta != nil {
+					continue
+				}
+				if ev.media == 9 {
+					if ev.ts < last {
+						t.Errorf("video went back from %v to %v", last, ev.ts)
+					}
+					last = ev.ts
+					n[0]++
+				} else {
+					n[1]++
+				}
+			}
+			counts <- n
+		}()
+	}
+	wg.Wait()
+	close(counts)
+	var first [2]int
+	for n := range counts {
+		if first == [2]int{} {
+			first = n
+		}
+		if n != first || n[0] != 50 {
+			t.Fatalf("a viewer got %d video / %d audio messages, another %d / %d (want 50 video)", n[0], n[1], first[0], first[1])
+		}
 	}
 }

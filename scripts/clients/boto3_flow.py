@@ -108,6 +108,10 @@ expect_error("InvalidArgument", 400, cf.create_streaming_distribution,
              StreamingDistributionConfig=seed_config(RUN + "-long", Comment="x" * 129))
 expect_error("TrustedSignerDoesNotExist", 400, cf.create_streaming_distribution,
              StreamingDistributionConfig=seed_config(RUN + "-signer", TrustedSigners={"Enabled": True, "Quantity": 1, "Items": ["999999999999"]}))
+expect_error("TooManyStreamingDistributionCNAMEs", 400, cf.create_streaming_distribution,
+             StreamingDistributionConfig=seed_config(RUN + "-cnames", Aliases={"Quantity": 11, "Items": ["n%d.example.com" % i for i in range(11)]}))
+expect_error("InvalidOriginAccessControl", 400, cf.create_streaming_distribution,
+             StreamingDistributionConfig=seed_config(RUN + "-oac", S3Origin={"DomainName": "media.s3.amazonaws.com", "OriginAccessIdentity": "origin-access-control/E2QWRUHAPOMQZL"}))
 expect_error("InvalidIfMatchVersion", 400, cf.update_streaming_distribution, Id=dist_id, StreamingDistributionConfig=cfg)
 expect_error("PreconditionFailed", 412, cf.update_streaming_distribution, Id=dist_id, IfMatch="ESTALEETAG1234", StreamingDistributionConfig=cfg)
 expect_error("IllegalUpdate", 400, cf.update_streaming_distribution, Id=dist_id, IfMatch=etag,

@@ -26,13 +26,22 @@ func newStmtCache(db interface {
 
 func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.m[query]; ok {
+	st, ok := c.m[query]
+	c.mu.Unlock()
+	if ok {
 		return st, nil
 	}
+	// Prepare without the lock: on a busy pool it waits for a connection,
+	// and readers of other, cached statements must not wait with it.
 	st, err := c.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if first, ok := c.m[query]; ok { // another caller won the race
+		st.Close()
+		return first, nil
 	}
 	c.m[query] = st
 	return st, nil

@@ -4,7 +4,8 @@
 // and plays objects of the distribution's S3 origin as CloudFront did: FLV
 // (videos/clip → videos/clip.flv), MP4/F4V/MOV (mp4:videos/clip.mp4) and MP3
 // (mp3:audio/track → audio/track.mp3), remuxed to RTMP messages at real-time
-// pace without transcoding.
+// pace without transcoding. RTMPE (the encrypted handshake and RC4 stream)
+// is accepted too.
 //
 // A connection is one goroutine running straight-line phases (handshake →
 // connect → commands → play → stream → end) plus a reader goroutine that

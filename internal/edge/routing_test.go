@@ -145,3 +145,22 @@ func waitDeployed(t *testing.T, c *cloudfront.Client, id string) {
 		t.Fatal(err)
 	}
 }
+
+// TestRTMPE plays over an encrypted (rtmpe://) connection, as CloudFront
+// allowed, with rtmpdump (Debian's ffmpeg has no rtmpe protocol).
+func TestRTMPE(t *testing.T) {
+	testenv.Require(t, "rtmpdump")
+	e := startEnv(t, edge.Hooks{}, nil)
+	_, domain := e.createDist(t)
+	src := e.makeMedia(t, "videos/clip.flv", "flv", 2)
+	wantV, wantA := frameCounts(t, src)
+	out := filepath.Join(t.TempDir(), "rtmpe.flv")
+	cmd := exec.Command("rtmpdump", "-q", "-r", "rtmpe://"+e.addr+"/cfx/st", "-a", "cfx/st",
+		"-t", "rtmpe://"+domain+"/cfx/st", "-y", "videos/clip", "-o", out)
+	if b, err := runWithTimeout(cmd, 60*time.Second); err != nil {
+		t.Fatalf("rtmpdump rtmpe: %v\n%s", err, b)
+	}
+	if v, a := frameCounts(t, out); v != wantV || a != wantA {
+		t.Errorf("rtmpdump over RTMPE: %d video / %d audio frames, source %d / %d", v, a, wantV, wantA)
+	}
+}

@@ -63,10 +63,19 @@ func newConn(s *Server, nc net.Conn) *conn {
 func (c *conn) run() error {
 	defer c.cancel()
 	c.nc.SetDeadline(time.Now().Add(handshakeTimeout))
-	if _, _, err := handshake.DoServer(c.nc, false); err != nil {
+	keyIn, keyOut, err := handshake.DoServer(c.nc, false)
+	if err != nil {
 		return fmt.Errorf("handshake: %w", err)
 	}
 	c.nc.SetDeadline(time.Time{})
+	if keyIn != nil { // RTMPE: everything from here on is encrypted
+		ec, err := newEncryptedConn(c.nc, keyIn, keyOut)
+		if err != nil {
+			return err
+		}
+		c.nc = ec
+		c.w = newChunkWriter(ec, c.s.cfg.Metrics.bytes)
+	}
 	go c.readLoop()
 	if err := c.connect(); err != nil {
 		return err

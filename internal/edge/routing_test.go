@@ -2,6 +2,8 @@ package edge_test
 
 import (
 	"context"
+	"net"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 
 	"github.com/streamfront/streamfront/internal/edge"
+	"github.com/streamfront/streamfront/internal/edge/rtmpt"
 	"github.com/streamfront/streamfront/internal/testenv"
 )
 
@@ -162,5 +165,25 @@ func TestRTMPE(t *testing.T) {
 	}
 	if v, a := frameCounts(t, out); v != wantV || a != wantA {
 		t.Errorf("rtmpdump over RTMPE: %d video / %d audio frames, source %d / %d", v, a, wantV, wantA)
+	}
+
+	// rtmpte:// is RTMPE inside the RTMPT tunnel.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tun := rtmpt.New(ln.Addr(), rtmpt.Options{})
+	hs := &http.Server{Handler: tun}
+	go hs.Serve(ln)
+	go e.edge.Serve(tun)
+	t.Cleanup(func() { hs.Close(); tun.Close() })
+	out = filepath.Join(t.TempDir(), "rtmpte.flv")
+	cmd = exec.Command("rtmpdump", "-q", "-r", "rtmpte://"+ln.Addr().String()+"/cfx/st", "-a", "cfx/st",
+		"-t", "rtmpte://"+domain+"/cfx/st", "-y", "videos/clip", "-o", out)
+	if b, err := runWithTimeout(cmd, 90*time.Second); err != nil {
+		t.Fatalf("rtmpdump rtmpte: %v\n%s", err, b)
+	}
+	if v, a := frameCounts(t, out); v != wantV || a != wantA {
+		t.Errorf("rtmpdump over RTMPTE: %d video / %d audio frames, source %d / %d", v, a, wantV, wantA)
 	}
 }

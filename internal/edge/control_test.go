@@ -188,3 +188,28 @@ func TestRtmpdumpStartOffset(t *testing.T) {
 		t.Fatalf("%d video frames from 2.5s of a 5s 25fps clip", v)
 	}
 }
+
+// TestPlayDuration: the play command's duration (rtmpdump --stop) ends the
+// play after that much media, with Play.Complete.
+func TestPlayDuration(t *testing.T) {
+	p := playerOf(t, "flv", "videos/clip.flv", 6)
+	p.command(0, "createStream", nil)
+	p.command(1, "play", nil, "videos/clip", 1000.0, 2000.0)
+	var first, last time.Duration = -1, 0
+	for {
+		ev := p.next()
+		if ev.code == "NetStream.Play.Complete" {
+			break
+		}
+		if ev.code != "" || ev.meta != nil || ev.media != 9 {
+			continue
+		}
+		if first < 0 {
+			first = ev.ts
+		}
+		last = ev.ts
+	}
+	if first < 0 || first > time.Second || last >= 3*time.Second || last < 2900*time.Millisecond {
+		t.Fatalf("play from 1s for 2s sent video from %v to %v", first, last)
+	}
+}

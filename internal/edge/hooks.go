@@ -29,6 +29,9 @@ type PlayRequest struct {
 	Ext      string // file extension of Key (x-file-ext)
 	StreamID uint32 // the RTMP message stream (x-sid)
 	Start    time.Duration
+	// Length limits the play to this much media time from Start (the play
+	// command's duration argument); negative plays to the end.
+	Length time.Duration
 }
 
 // Reject refuses a connect or a play with an RTMP status code, e.g.

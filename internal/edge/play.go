@@ -23,6 +23,7 @@ type playback struct {
 	asset *media.Asset
 	obj   *origin.Object
 	next  int // index of the next tag to send
+	end   int // index after the last tag to send (Length)
 
 	// Pacing: the tag with timestamp startMS is due at startWall.
 	startMS   int64
@@ -40,6 +41,10 @@ func (c *conn) play(cmd *message.CommandAMF0) (*message.CommandAMF0, error) {
 	req.StreamID = playStreamID
 	if start, ok := numberArg(cmd, 2); ok && start > 0 {
 		req.Start = time.Duration(start) * time.Millisecond
+	}
+	req.Length = -1
+	if length, ok := numberArg(cmd, 3); ok && length >= 0 {
+		req.Length = time.Duration(length) * time.Millisecond // in ms, like start (as clients send them)
 	}
 	if !ok {
 		return nil, c.playFailed(&req, "NetStream.Play.StreamNotFound", "Failed to play "+name+"; stream not found.")
@@ -69,7 +74,7 @@ func (c *conn) play(cmd *message.CommandAMF0) (*message.CommandAMF0, error) {
 		c.playFailed(&req, "NetStream.Play.Failed", "Failed to play "+req.Stream+"; origin unavailable.")
 		return nil, err
 	}
-	pb := &playback{req: &req, asset: asset, obj: obj}
+	pb := &playback{req: &req, asset: asset, obj: obj, end: endIndex(asset, &req)}
 	if err := c.startPlay(pb); err != nil {
 		return nil, err
 	}
@@ -115,6 +120,27 @@ func (c *conn) seek(pb *playback, at time.Duration) error {
 	return c.flush()
 }
 
+// endIndex is where a play of req.Length ends: the first tag at or after
+// Start+Length, or, for a length of 0, after the first video frame (a
+// single frame, as FMS did).
+func endIndex(a *media.Asset, req *PlayRequest) int {
+	if req.Length < 0 {
+		return len(a.Tags)
+	}
+	from := a.SeekIndex(uint32(req.Start / time.Millisecond))
+	limit := uint32((req.Start + req.Length) / time.Millisecond)
+	for i := from; i < len(a.Tags); i++ {
+		t := a.Tags[i]
+		if req.Length == 0 && t.Type == media.TypeVideo {
+			return i + 1
+		}
+		if req.Length > 0 && t.Time >= limit {
+			return i
+		}
+	}
+	return len(a.Tags)
+}
+
 func csFor(typ uint8) byte {
 	switch typ {
 	case media.TypeVideo:
@@ -137,7 +163,7 @@ func (c *conn) stream(pb *playback) (*message.CommandAMF0, error) {
 			if err := c.sendDue(pb); err != nil {
 				return nil, err
 			}
-			if pb.next == len(pb.asset.Tags) {
+			if pb.next >= pb.end {
 				return nil, c.complete(pb)
 			}
 			timer.Reset(c.untilDue(pb))
@@ -223,7 +249,7 @@ func (c *conn) sendDue(pb *playback) error {
 	horizon := pb.startMS + int64((time.Since(pb.startWall)+c.lead()+paceSlack)/time.Millisecond)
 	tags := pb.asset.Tags
 	sent := false
-	for pb.next < len(tags) && int64(tags[pb.next].Time) <= horizon {
+	for pb.next < pb.end && int64(tags[pb.next].Time) <= horizon {
 		if err := c.sendTag(pb, &tags[pb.next]); err != nil {
 			return err
 		}

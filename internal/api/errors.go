@@ -105,3 +105,10 @@ func (e *authError) Error() string { return e.Code + ": " + e.Message }
 func AuthError(code string, status int, message string) error {
 	return &authError{awsError{code, status}, message}
 }
+
+// WireError returns the AWS error code and HTTP status err is answered with,
+// and whether it is a known (mapped) error; tests and fuzzers use it.
+func WireError(err error) (code string, status int, known bool) {
+	ae, known := lookupError(err)
+	return ae.Code, ae.Status, known
+}

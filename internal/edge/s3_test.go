@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -86,6 +87,7 @@ func TestS3OriginFetchesOnceForManyViewers(t *testing.T) {
 	wantA := audioPackets(t, src)
 
 	const viewers = 4
+	began := time.Now()
 	var wg sync.WaitGroup
 	outs := make([]string, viewers)
 	errs := make([]error, viewers)
@@ -108,8 +110,10 @@ func TestS3OriginFetchesOnceForManyViewers(t *testing.T) {
 	if got := s3f.gets.Load(); got != blocks {
 		t.Errorf("origin GETs: %d, want one per block (%d)", got, blocks)
 	}
-	if got := s3f.heads.Load(); got != 1 {
-		t.Errorf("origin HEADs: %d, want 1 for viewers joining together", got)
+	// Each viewer asks for the stream length and plays: 8 lookups, one
+	// HEAD per StatTTL (a slow machine may span two).
+	if got, limit := s3f.heads.Load(), 1+int64(time.Since(began)/origin.StatTTL); got < 1 || got > limit {
+		t.Errorf("origin HEADs: %d, want at most %d for viewers joining together", got, limit)
 	}
 	if st := e.cache.Stats(); st.Fetches != blocks || st.Hits == 0 {
 		t.Errorf("cache stats %+v", st)

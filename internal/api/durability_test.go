@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 
 	"github.com/streamfront/streamfront/internal/testenv"
 )
@@ -16,16 +17,31 @@ import (
 // create and update distributions as fast as they can, SIGKILLs the server
 // in the middle of that traffic, restarts it on the same --data-dir and
 // checks that every acknowledged write is there with the ETag the client
-// was given.
+// was given (and an OAI, a tag and a delete acknowledged before).
 func TestAcknowledgedWritesSurviveKill9(t *testing.T) {
 	t.Parallel()
 	dataDir := t.TempDir()
 	start := func() *testenv.Proc {
 		addr := testenv.FreeAddr(t)
-		return testenv.StartProc(t, addr, "serve", "--listen", addr, "--data-dir", dataDir, "--max-distributions", "100000")
+		return testenv.StartProc(t, addr, "serve", "--listen", addr, "--data-dir", dataDir,
+			"--max-distributions", "100000", "--deploy-delay", "100ms")
 	}
 	p := start()
 	c := testenv.Client(p.URL, "AKIDEXAMPLE", "secret")
+
+	// Before the storm: an OAI, a tag, and an acknowledged delete.
+	oai := createOAI(t, c, "kill-oai")
+	tagged := create(t, c, minimalConfig("kill-tagged")).StreamingDistribution
+	if _, err := c.TagResource(ctx, &cloudfront.TagResourceInput{Resource: tagged.ARN,
+		Tags: &types.Tags{Items: []types.Tag{tag("survives", "kill")}}}); err != nil {
+		t.Fatal(err)
+	}
+	gone := create(t, c, disabled("kill-deleted"))
+	waitDeployed(t, c, gone.StreamingDistribution.Id)
+	if _, err := c.DeleteStreamingDistribution(ctx, &cloudfront.DeleteStreamingDistributionInput{
+		Id: gone.StreamingDistribution.Id, IfMatch: gone.ETag}); err != nil {
+		t.Fatal(err)
+	}
 
 	type write struct {
 		id, etag, comment string
@@ -97,5 +113,14 @@ func TestAcknowledgedWritesSurviveKill9(t *testing.T) {
 				*got.StreamingDistribution.StreamingDistributionConfig.Comment, wr.etag, wr.comment)
 		}
 	}
+	got, err := c.GetCloudFrontOriginAccessIdentity(ctx, &cloudfront.GetCloudFrontOriginAccessIdentityInput{Id: oai.CloudFrontOriginAccessIdentity.Id})
+	if err != nil || *got.ETag != *oai.ETag {
+		t.Fatalf("acknowledged OAI: %v", err)
+	}
+	if tags := listTags(t, c, tagged.ARN); len(tags) != 1 || *tags[0].Key != "survives" {
+		t.Fatalf("acknowledged tag lost: %s", dump(tags))
+	}
+	_, err = c.GetStreamingDistribution(ctx, &cloudfront.GetStreamingDistributionInput{Id: gone.StreamingDistribution.Id})
+	wantError(t, err, "NoSuchStreamingDistribution", 404)
 	t.Logf("%d acknowledged distributions survived SIGKILL", len(acked))
 }

@@ -9,16 +9,24 @@ import (
 	"github.com/streamfront/streamfront/internal/edge/origin"
 )
 
-// maxAssets bounds the parsed sample tables kept in memory.
-const maxAssets = 256
+// Bounds of the parsed sample tables kept in memory: their number and the
+// bytes of their tag tables (an hour of 30 fps video with audio is about
+// 9 MB). Viewers playing an evicted index keep it until they finish.
+const (
+	maxAssets     = 256
+	maxAssetBytes = 128 << 20
+)
 
 // assets parses each object version once and shares the index among viewers.
 type assets struct {
-	cache *origin.Cache
+	cache    *origin.Cache
+	maxCount int
+	maxBytes int64
 
 	mu      sync.Mutex
 	entries map[assetKey]*list.Element
 	lru     *list.List // of *assetEntry
+	bytes   int64      // sum of the ready entries' sizes
 }
 
 type assetKey struct {
@@ -30,10 +38,12 @@ type assetEntry struct {
 	ready chan struct{}
 	asset *media.Asset
 	err   error
+	size  int64 // counted in assets.bytes once ready
 }
 
 func newAssets(c *origin.Cache) *assets {
-	return &assets{cache: c, entries: map[assetKey]*list.Element{}, lru: list.New()}
+	return &assets{cache: c, maxCount: maxAssets, maxBytes: maxAssetBytes,
+		entries: map[assetKey]*list.Element{}, lru: list.New()}
 }
 
 // open returns the index of bucket/key read as format and a reader of the
@@ -61,24 +71,38 @@ func (a *assets) open(ctx context.Context, bucket, key, format string) (*media.A
 	}
 	e := &assetEntry{key: k, ready: make(chan struct{})}
 	a.entries[k] = a.lru.PushFront(e)
-	for a.lru.Len() > maxAssets {
-		old := a.lru.Back()
-		a.lru.Remove(old)
-		delete(a.entries, old.Value.(*assetEntry).key)
-	}
+	a.evictLocked()
 	a.mu.Unlock()
 
 	// Parse detached from this viewer: others may be waiting for the index.
 	parseObj := a.cache.Object(context.WithoutCancel(ctx), bucket, key, info)
 	e.asset, e.err = media.Parse(format, parseObj, info.Size)
-	if e.err != nil {
-		a.mu.Lock()
-		if cur, ok := a.entries[k]; ok && cur.Value == e {
-			a.lru.Remove(cur)
-			delete(a.entries, k)
+	a.mu.Lock()
+	if cur, ok := a.entries[k]; ok && cur.Value == e {
+		if e.err != nil {
+			a.removeLocked(cur)
+		} else {
+			e.size = e.asset.Size()
+			a.bytes += e.size
+			a.evictLocked()
 		}
-		a.mu.Unlock()
 	}
+	a.mu.Unlock()
 	close(e.ready)
 	return e.asset, obj, e.err
+}
+
+// evictLocked drops least recently used indexes beyond the bounds, keeping
+// the most recent one.
+func (a *assets) evictLocked() {
+	for a.lru.Len() > 1 && (a.lru.Len() > a.maxCount || a.bytes > a.maxBytes) {
+		a.removeLocked(a.lru.Back())
+	}
+}
+
+func (a *assets) removeLocked(el *list.Element) {
+	e := el.Value.(*assetEntry)
+	a.lru.Remove(el)
+	delete(a.entries, e.key)
+	a.bytes -= e.size
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"sort"
 	"time"
+	"unsafe"
 
 	"github.com/bluenviron/gortmplib/pkg/amf0"
 )
@@ -54,6 +55,15 @@ type Asset struct {
 	Headers  []Header
 	Tags     []Tag // in send order (non-decreasing Time)
 	HasVideo bool
+}
+
+// Size is about how many bytes of memory the index holds.
+func (a *Asset) Size() int64 {
+	n := int64(len(a.Tags)) * int64(unsafe.Sizeof(Tag{}))
+	for _, h := range a.Headers {
+		n += int64(len(h.Body))
+	}
+	return n + 1024 // metadata and the rest, roughly
 }
 
 // Parse indexes the object r of the given size as format ("flv", "mp4" or "mp3").

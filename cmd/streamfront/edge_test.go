@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 
+	"github.com/streamfront/streamfront/internal/store/postgres/pgtest"
 	"github.com/streamfront/streamfront/internal/testenv"
 )
 
@@ -74,8 +75,21 @@ func TestServeRunsEdge(t *testing.T) {
 // `streamfront edge` runs an edge alone on the API's store: it plays, and
 // deployments wait for it while it counts as live.
 func TestEdgeCommandFollowsTheStore(t *testing.T) {
+	dataDir := t.TempDir()
+	followTheStore(t, []string{"--data-dir", dataDir}, []string{"--data-dir", dataDir})
+}
+
+// The same with API and edge processes on PostgreSQL, as several nodes run.
+func TestEdgeCommandFollowsPostgres(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	followTheStore(t, []string{"--store", dsn, "--data-dir", t.TempDir()}, []string{"--store", dsn})
+}
+
+// followTheStore runs serve with apiStore flags and edge with edgeStore flags.
+func followTheStore(t *testing.T, apiStore, edgeStore []string) {
+	t.Helper()
 	testenv.Require(t, "ffmpeg")
-	dataDir, originDir := t.TempDir(), t.TempDir()
+	originDir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(originDir, "media"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -85,8 +99,8 @@ func TestEdgeCommandFollowsTheStore(t *testing.T) {
 		t.Fatalf("ffmpeg: %v\n%s", err, out)
 	}
 	addr, rtmp, metricsAddr := testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t)
-	p := testenv.StartProc(t, addr, "serve", "--listen", addr, "--data-dir", dataDir, "--deploy-delay", "50ms", "--edge-live", "2s")
-	edgeProc := startEdgeProc(t, rtmp, "--data-dir", dataDir, "--origin-dir", originDir, "--metrics-listen", metricsAddr)
+	p := testenv.StartProc(t, addr, append([]string{"serve", "--listen", addr, "--deploy-delay", "50ms", "--edge-live", "3s"}, apiStore...)...)
+	edgeProc := startEdgeProc(t, rtmp, append([]string{"--origin-dir", originDir, "--metrics-listen", metricsAddr}, edgeStore...)...)
 
 	c := testenv.Client(p.URL, "AKID", "secret")
 	create := func(ref string) (id, domain string) {
@@ -113,13 +127,13 @@ func TestEdgeCommandFollowsTheStore(t *testing.T) {
 	}
 
 	// A killed edge still counts as live until its last heartbeat is older
-	// than --edge-live (2 s here): a new distribution waits for it, then
-	// deploys without it. (SIGSTOP would be kinder but could freeze the
+	// than --edge-live (3 s here; it beat at most 1 s ago): a new
+	// distribution waits for it, then deploys without it. (SIGSTOP would be kinder but could freeze the
 	// edge inside a SQLite write and so block the API.)
 	edgeProc.Process.Kill()
 	edgeProc.Wait()
 	id2, _ := create("edge-cmd-2")
-	for range 5 {
+	for range 3 {
 		out, err := c.GetStreamingDistribution(context.Background(), &cloudfront.GetStreamingDistributionInput{Id: aws.String(id2)})
 		if err != nil {
 			t.Fatal(err)

@@ -62,7 +62,11 @@ func getDistribution(s *Server, c *call) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ok(d.ETag, distributionXML(d)), nil
+	doc, err := s.rendered.distribution(d)
+	if err != nil {
+		return nil, err
+	}
+	return ok(d.ETag, doc), nil
 }
 
 func getDistributionConfig(s *Server, c *call) (*response, error) {

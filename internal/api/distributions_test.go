@@ -231,8 +231,8 @@ func TestUpdateETags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *got.ETag != *up.ETag {
-		t.Fatalf("get etag %s, want %s", *got.ETag, *up.ETag)
+	if *got.ETag != *up.ETag || *got.StreamingDistribution.StreamingDistributionConfig.Comment != "changed" {
+		t.Fatalf("get: etag %s comment %q, want %s \"changed\"", *got.ETag, *got.StreamingDistribution.StreamingDistributionConfig.Comment, *up.ETag)
 	}
 	waitDeployed(t, c, id)
 }

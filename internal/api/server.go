@@ -48,8 +48,9 @@ type Config struct {
 
 // Server is the http.Handler of the API.
 type Server struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg      Config
+	mux      *http.ServeMux
+	rendered renderCache
 }
 
 func New(cfg Config) *Server {
@@ -199,6 +200,12 @@ var xmlBuffers = sync.Pool{New: func() any {
 }}
 
 func writeXML(w http.ResponseWriter, status int, v any) {
+	if doc, ok := v.(renderedXML); ok {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		w.Write(doc)
+		return
+	}
 	b := xmlBuffers.Get().(*xmlBuffer)
 	defer func() {
 		if b.buf.Cap() <= 64<<10 { // let a rare huge list go

@@ -62,7 +62,7 @@ func getDistribution(s *Server, c *call) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := s.rendered.distribution(d)
+	doc, err := s.renderDistribution(d)
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
+	"github.com/streamfront/streamfront/internal/memo"
 )
 
 // Authenticator identifies the caller of a request and checks that it may
@@ -49,8 +50,7 @@ type Config struct {
 // Server is the http.Handler of the API.
 type Server struct {
 	cfg      Config
-	mux      *http.ServeMux
-	rendered renderCache
+	rendered *memo.Cache[renderKey, renderedXML]
 }
 
 func New(cfg Config) *Server {
@@ -60,7 +60,7 @@ func New(cfg Config) *Server {
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 1 << 20
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, rendered: newRenderCache()}
 	return s
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamfront/streamfront/internal/memo"
 	"github.com/streamfront/streamfront/internal/store"
 )
 
@@ -81,7 +82,7 @@ type Options struct {
 type Service struct {
 	store   store.Store
 	opts    Options
-	configs configCache
+	configs *memo.Cache[configKey, StreamingDistributionConfig]
 }
 
 func NewService(st store.Store, opts Options) *Service {
@@ -103,7 +104,7 @@ func NewService(st store.Store, opts Options) *Service {
 	if opts.Signers == nil {
 		opts.Signers = SingleAccount{ID: "123456789012"}
 	}
-	return &Service{store: st, opts: opts}
+	return &Service{store: st, opts: opts, configs: newConfigCache()}
 }
 
 // Store returns the underlying store (for the edge and the deployer).
@@ -287,7 +288,7 @@ func (s *Service) DeleteStreamingDistribution(ctx context.Context, account, id, 
 
 // fromRecord turns a stored record into the API resource.
 func (s *Service) fromRecord(r *store.Distribution) (*StreamingDistribution, error) {
-	cfg, err := s.configs.decode(r)
+	cfg, err := s.decodeConfig(r)
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,7 @@ type edgeFlags struct {
 	cacheBytes     int64
 	edgeLive       time.Duration
 	hooks          edgeHookFlags
+	limits         edgeLimitFlags
 }
 
 func (f *edgeFlags) register(fs *flag.FlagSet) {
@@ -48,6 +49,7 @@ func (f *edgeFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.edgeLive, "edge-live", 5*time.Second, "an edge silent this long no longer holds deployments back")
 	fs.Int64Var(&f.cacheBytes, "origin-cache-bytes", 256<<20, "bytes of origin objects the edge keeps in memory")
 	f.hooks.register(fs)
+	f.limits.register(fs)
 }
 
 // enabled reports whether an origin is configured, and so whether to run an edge.
@@ -57,7 +59,7 @@ func (f *edgeFlags) validate() error {
 	if f.edgeLive < 2*edge.HeartbeatEvery {
 		return fmt.Errorf("--edge-live must be at least %v (edges heart-beat every %v)", 2*edge.HeartbeatEvery, edge.HeartbeatEvery)
 	}
-	return nil
+	return f.limits.validate()
 }
 
 func (f *edgeFlags) origin() (origin.Origin, error) {
@@ -89,8 +91,8 @@ func deployGate(st store.Store, delay, live time.Duration) cf.DeployGate {
 }
 
 // startEdge starts an RTMP edge on --rtmp-listen serving st's distributions
-// and following their changes until ctx ends. The returned function stops it
-// and waits for its connections to end.
+// and following their changes until ctx ends. The returned function drains
+// its viewers (--rtmp-drain-timeout) and waits for its connections to end.
 func startEdge(ctx context.Context, f *edgeFlags, st store.Store, originSuffixes []string, log *slog.Logger, reg prometheus.Registerer) (stop func(), err error) {
 	o, err := f.origin()
 	if err != nil {
@@ -111,7 +113,9 @@ func startEdge(ctx context.Context, f *edgeFlags, st store.Store, originSuffixes
 	followed := make(chan struct{})
 	go func() { defer close(followed); follower.Run(ctx) }()
 	cache := origin.NewCache(o, f.cacheBytes, 0)
-	srv := edge.New(edge.Config{Router: follower, Origin: cache, Logger: log, Metrics: edge.NewMetrics(reg, cache), Hooks: hooks})
+	cfg := edge.Config{Router: follower, Origin: cache, Logger: log, Metrics: edge.NewMetrics(reg, cache), Hooks: hooks}
+	f.limits.apply(&cfg)
+	srv := edge.New(cfg)
 	go srv.Serve(ln)
 	if err := extras.serveRTMPT(f.hooks.rtmptListen, srv); err != nil {
 		srv.Close()
@@ -123,7 +127,9 @@ func startEdge(ctx context.Context, f *edgeFlags, st store.Store, originSuffixes
 	log.Info("rtmp edge listening", "rtmp", "rtmp://"+ln.Addr().String()+"/"+edge.App, "edge_id", id,
 		"origin", f.originDir+f.originEndpoint)
 	return func() {
-		srv.Close()
+		if err := f.limits.drain(srv); err != nil {
+			log.Warn("rtmp viewers still connected at the end of --rtmp-drain-timeout were closed", "err", err)
+		}
 		extras.stop()
 		cancel()
 		<-followed
@@ -158,6 +164,9 @@ func edgeCmd(args []string) error {
 	}
 	if !ef.enabled() {
 		return fmt.Errorf("an origin is required: --origin-dir or --origin-endpoint")
+	}
+	if err := ef.validate(); err != nil {
+		return err
 	}
 	log := newLogger(sf.logFormat)
 	sec, err := kf.security(log)

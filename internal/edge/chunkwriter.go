@@ -3,6 +3,7 @@ package edge
 import (
 	"encoding/binary"
 	"net"
+	"time"
 
 	"github.com/bluenviron/gortmplib/pkg/amf0"
 )
@@ -55,6 +56,7 @@ type chunkWriter struct {
 	pending int
 	sent    int64 // bytes written to conn so far
 	onSent  func(n int)
+	timeout time.Duration // for each flush: a stalled client is dropped
 
 	csid byte
 	ts   uint32
@@ -62,8 +64,8 @@ type chunkWriter struct {
 	left int  // bytes left in the current chunk
 }
 
-func newChunkWriter(conn net.Conn, onSent func(int)) *chunkWriter {
-	return &chunkWriter{conn: conn, size: 128, onSent: onSent,
+func newChunkWriter(conn net.Conn, timeout time.Duration, onSent func(int)) *chunkWriter {
+	return &chunkWriter{conn: conn, size: 128, onSent: onSent, timeout: timeout,
 		arena: make([]byte, 0, headerArena), iov: make([][]byte, 0, maxBatchIOV+8)}
 }
 
@@ -165,10 +167,16 @@ func (w *chunkWriter) userControl(event uint16, streamID uint32) error {
 	return w.control(typeUserControl, binary.BigEndian.AppendUint32(b, streamID)...)
 }
 
-// flush writes the batch with one writev (on TCP connections).
+// flush writes the batch with one writev (on TCP connections). A client
+// that accepts none of it for the writer's timeout fails the write: a
+// viewer that stops reading holds a goroutine and at most one batch
+// (maxBatchSize) for that long, not forever.
 func (w *chunkWriter) flush() error {
 	if w.pending == 0 {
 		return nil
+	}
+	if w.timeout > 0 {
+		w.conn.SetWriteDeadline(time.Now().Add(w.timeout))
 	}
 	bufs := net.Buffers(w.iov)
 	n, err := bufs.WriteTo(w.conn)

@@ -22,7 +22,7 @@ func TestChunkWriterRoundTrip(t *testing.T) {
 	server, client := net.Pipe()
 	defer server.Close()
 	defer client.Close()
-	w := newChunkWriter(server, nil)
+	w := newChunkWriter(server, 0, nil)
 
 	body := make([]byte, 300<<10)
 	for i := range body {

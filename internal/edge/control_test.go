@@ -71,26 +71,57 @@ func TestPauseStopsAndUnpauseResumes(t *testing.T) {
 	for p.next().code != "NetStream.Pause.Notify" {
 	}
 	// Media sent before the pause precedes Pause.Notify; after it, nothing.
-	p.nc.SetReadDeadline(time.Now().Add(700 * time.Millisecond))
-	for {
-		m, err := p.rw.Read()
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch m.(type) {
-		case *message.Video, *message.Audio:
-			t.Fatalf("media while paused: %T", m)
-		}
-	}
-	p.nc.SetReadDeadline(time.Now().Add(30 * time.Second))
+	p.quietFor(700*time.Millisecond, "while paused")
 	p.command(1, "pause", nil, false, float64(3300))
 	for p.next().code != "NetStream.Unpause.Notify" {
 	}
 	nearKeyFrame(t, "unpause at 3.3s", p.firstVideo(), 3300*time.Millisecond)
+}
+
+// quietFor fails if media or a Play.Start arrives within d.
+func (p *player) quietFor(d time.Duration, when string) {
+	p.t.Helper()
+	p.nc.SetReadDeadline(time.Now().Add(d))
+	defer p.nc.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		m, err := p.rw.Read()
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return
+		}
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		switch m := m.(type) {
+		case *message.Video, *message.Audio:
+			p.t.Fatalf("media %s: %T", when, m)
+		case *message.CommandAMF0:
+			if code := statusCode(m); code == "NetStream.Play.Start" {
+				p.t.Fatalf("%s %s", code, when)
+			}
+		}
+	}
+}
+
+// TestSeekWhilePausedStaysPaused: a seek while paused is acknowledged but
+// sends nothing until the unpause, which resumes from the sought position
+// even when the player's own position predates the seek (ffmpeg sends its
+// last received timestamp).
+func TestSeekWhilePausedStaysPaused(t *testing.T) {
+	p := playerOf(t, "flv", "videos/clip.flv", 8)
+	p.play("videos/clip", 0, 100)
+	p.waitMedia()
+	p.command(1, "pause", nil, true, float64(500))
+	for p.next().code != "NetStream.Pause.Notify" {
+	}
+	p.command(1, "seek", nil, float64(5000))
+	for p.next().code != "NetStream.Seek.Notify" {
+	}
+	p.quietFor(700*time.Millisecond, "after a seek while paused")
+	p.command(1, "pause", nil, false, float64(500))
+	for p.next().code != "NetStream.Unpause.Notify" {
+	}
+	nearKeyFrame(t, "unpause after a seek to 5s", p.firstVideo(), 5000*time.Millisecond)
 }
 
 // TestPacingFollowsBufferLength checks that media never runs further ahead

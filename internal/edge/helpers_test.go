@@ -42,6 +42,12 @@ type env struct {
 
 func startEnv(t *testing.T, hooks edge.Hooks, o origin.Origin) *env {
 	t.Helper()
+	return startEnvConfig(t, hooks, o, nil)
+}
+
+// startEnvConfig is startEnv with tune applied to the edge's Config.
+func startEnvConfig(t *testing.T, hooks edge.Hooks, o origin.Origin, tune func(*edge.Config)) *env {
+	t.Helper()
 	e := &env{api: testenv.Start(t, testenv.Options{}), dir: t.TempDir()}
 	if err := os.MkdirAll(filepath.Join(e.dir, bucket), 0o755); err != nil {
 		t.Fatal(err)
@@ -52,8 +58,12 @@ func startEnv(t *testing.T, hooks edge.Hooks, o origin.Origin) *env {
 	e.cf = e.api.Client()
 	e.cache = origin.NewCache(o, 64<<20, testBlockSize)
 	e.reg = prometheus.NewRegistry()
-	e.edge = edge.New(edge.Config{Router: edge.StoreRouter{Store: e.api.Store}, Origin: e.cache, Hooks: hooks,
-		Metrics: edge.NewMetrics(e.reg, e.cache)})
+	cfg := edge.Config{Router: edge.StoreRouter{Store: e.api.Store}, Origin: e.cache, Hooks: hooks,
+		Metrics: edge.NewMetrics(e.reg, e.cache)}
+	if tune != nil {
+		tune(&cfg)
+	}
+	e.edge = edge.New(cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

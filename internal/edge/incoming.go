@@ -3,11 +3,10 @@ package edge
 import (
 	"encoding/binary"
 	"errors"
+	"io"
 
 	"github.com/bluenviron/gortmplib/pkg/amf0"
-	"github.com/bluenviron/gortmplib/pkg/bytecounter"
 	"github.com/bluenviron/gortmplib/pkg/message"
-	"github.com/bluenviron/gortmplib/pkg/rawmessage"
 )
 
 // Incoming message types the edge acts on.
@@ -25,40 +24,47 @@ var errShortMessage = errors.New("edge: control message too short")
 // commands (Flash with objectEncoding 3) are understood.
 func (c *conn) readLoop() {
 	defer close(c.in)
-	bc := bytecounter.NewReader(c.nc)
-	r := rawmessage.NewReader(bc, bc, func(n uint32) error { return c.post(ackRequest(n)) })
+	readMessages(c.nc, c.post)
+}
+
+// readMessages decodes the messages read from r and hands each to deliver
+// (which also receives ackRequests) until either fails.
+func readMessages(r io.Reader, deliver func(any) error) error {
+	cr := newChunkReader(r, func(n uint32) error { return deliver(ackRequest(n)) })
 	for {
-		raw, err := r.Read()
+		raw, err := cr.read()
 		if err != nil {
-			return
+			return err
 		}
-		m, err := decodeIncoming(r, raw)
+		m, err := decodeIncoming(cr, raw)
 		if err != nil {
-			return
+			return err
 		}
-		if m != nil && c.post(m) != nil {
-			return
+		if m != nil {
+			if err := deliver(m); err != nil {
+				return err
+			}
 		}
 	}
 }
 
 // decodeIncoming applies chunk-level control messages to r and returns the
 // commands and user-control events the session handles (nil for the rest).
-func decodeIncoming(r *rawmessage.Reader, raw *rawmessage.Message) (any, error) {
-	b := raw.Body
-	switch raw.Type {
+func decodeIncoming(r *chunkReader, raw *inMessage) (any, error) {
+	b := raw.body
+	switch raw.typ {
 	case typeSetChunkSize, typeAbort, typeWindowAckSize:
 		if len(b) < 4 {
 			return nil, errShortMessage
 		}
 		v := binary.BigEndian.Uint32(b)
-		switch raw.Type {
+		switch raw.typ {
 		case typeSetChunkSize:
-			return nil, r.SetChunkSize(v & 0x7fffffff)
+			return nil, r.setChunkSize(v)
 		case typeAbort:
-			r.AbortChunkStream(v)
+			r.abort(v)
 		default:
-			r.SetWindowAckSize(v)
+			r.window = v
 		}
 	case typeUserControl:
 		if len(b) < 6 {
@@ -87,7 +93,7 @@ func decodeIncoming(r *rawmessage.Reader, raw *rawmessage.Message) (any, error) 
 
 // decodeCommand returns the command in body, or nil when it is malformed
 // (ignored, as an unknown command would be).
-func decodeCommand(raw *rawmessage.Message, body []byte) any {
+func decodeCommand(raw *inMessage, body []byte) any {
 	d, err := amf0.Unmarshal(body)
 	if err != nil || len(d) < 2 {
 		return nil
@@ -98,7 +104,7 @@ func decodeCommand(raw *rawmessage.Message, body []byte) any {
 		return nil
 	}
 	return &message.CommandAMF0{
-		ChunkStreamID: raw.ChunkStreamID, MessageStreamID: raw.MessageStreamID,
+		ChunkStreamID: raw.csid, MessageStreamID: raw.msid,
 		Name: name, CommandID: int(txid), Arguments: d[2:],
 	}
 }

@@ -12,6 +12,8 @@ type Metrics struct {
 	sent     prometheus.Counter
 	plays    *prometheus.CounterVec
 	connects *prometheus.CounterVec
+	conns    prometheus.Gauge
+	refusals *prometheus.CounterVec
 }
 
 // NewMetrics registers the edge collectors, including the origin cache's
@@ -33,10 +35,17 @@ func NewMetrics(reg prometheus.Registerer, cache *origin.Cache) *Metrics {
 			Help: "Connect commands by result: ok, or rejected.",
 		}, []string{"result"}),
 	}
+	m.conns = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "streamfront_edge_connections", Help: "RTMP connections open now.",
+	})
+	m.refusals = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "streamfront_edge_connections_refused_total",
+		Help: "Connections over the --rtmp-max-conns cap: rejected at connect, or closed at accept when too many wait for that.",
+	}, []string{"how"})
 	stat := func(f func(origin.Stats) int64) func() float64 {
 		return func() float64 { return float64(f(cache.Stats())) }
 	}
-	reg.MustRegister(m.viewers, m.sent, m.plays, m.connects,
+	reg.MustRegister(m.viewers, m.sent, m.plays, m.connects, m.conns, m.refusals,
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "streamfront_edge_origin_fetches_total", Help: "Block reads from the origin (cache misses).",
 		}, stat(func(s origin.Stats) int64 { return s.Fetches })),
@@ -73,5 +82,17 @@ func (m *Metrics) viewer(delta float64) {
 func (m *Metrics) bytes(n int) {
 	if m != nil {
 		m.sent.Add(float64(n))
+	}
+}
+
+func (m *Metrics) connections(n int) {
+	if m != nil {
+		m.conns.Set(float64(n))
+	}
+}
+
+func (m *Metrics) refused(how string) {
+	if m != nil {
+		m.refusals.WithLabelValues(how).Inc()
 	}
 }

@@ -30,6 +30,10 @@ type playback struct {
 	startWall time.Time
 	paused    bool
 	posMS     int64 // timestamp of the last tag sent
+
+	// A seek while paused moves where the unpause resumes.
+	seekedWhilePaused bool
+	resumeAt          time.Duration
 }
 
 // play handles a play command: checks, opens the object, then streams it.
@@ -157,6 +161,7 @@ func csFor(typ uint8) byte {
 func (c *conn) stream(pb *playback) (*message.CommandAMF0, error) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	drain := c.s.draining
 	for {
 		var wake <-chan time.Time
 		if !pb.paused {
@@ -191,6 +196,11 @@ func (c *conn) stream(pb *playback) (*message.CommandAMF0, error) {
 				return nil, err
 			}
 		case <-wake:
+		case <-drain:
+			if pb.paused || !c.sentBeforeDrain(pb) {
+				return nil, c.stopForShutdown(pb)
+			}
+			drain = nil // it plays to its end
 		}
 	}
 }
@@ -213,7 +223,10 @@ func (c *conn) playCommand(pb *playback, cmd *message.CommandAMF0) (done bool, e
 			return false, c.flush()
 		}
 		if !pause && pb.paused {
-			pb.paused = false
+			if pb.seekedWhilePaused { // the player's position may predate the seek (ffmpeg's does)
+				at = pb.resumeAt
+			}
+			pb.paused, pb.seekedWhilePaused = false, false
 			c.emit(EventUnpause, pb.req, "OK", at)
 			c.w.userControl(ucStreamBegin, playStreamID)
 			c.onStatus("status", "NetStream.Unpause.Notify", "Unpausing "+pb.req.Stream+".")
@@ -224,7 +237,11 @@ func (c *conn) playCommand(pb *playback, cmd *message.CommandAMF0) (done bool, e
 		ms, _ := numberArg(cmd, 1)
 		at := time.Duration(ms) * time.Millisecond
 		c.emit(EventSeek, pb.req, "OK", at)
-		pb.paused = false
+		if pb.paused { // stays paused, as with FMS: the unpause resumes from here
+			pb.seekedWhilePaused, pb.resumeAt = true, at
+			c.onStatus("status", "NetStream.Seek.Notify", "Seeking "+pb.req.Stream+".")
+			return false, c.flush()
+		}
 		c.w.userControl(ucStreamIsRecorded, playStreamID)
 		c.w.userControl(ucStreamBegin, playStreamID)
 		c.onStatus("status", "NetStream.Seek.Notify", "Seeking "+pb.req.Stream+".")

@@ -28,6 +28,12 @@ func dialPlayer(t *testing.T, addr string) *player {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newPlayer(t, nc)
+}
+
+// newPlayer handshakes as a player on nc.
+func newPlayer(t *testing.T, nc net.Conn) *player {
+	t.Helper()
 	t.Cleanup(func() { nc.Close() })
 	nc.SetDeadline(time.Now().Add(30 * time.Second))
 	if _, _, err := handshake.DoClient(nc, false, false); err != nil {
@@ -100,33 +106,42 @@ type event struct {
 func (p *player) next() event {
 	p.t.Helper()
 	for {
-		switch m := p.read().(type) {
-		case *message.CommandAMF0:
-			if m.Name == "onStatus" {
-				return event{code: statusCode(m), at: time.Now()}
-			}
-		case *message.DataAMF0:
-			if len(m.Payload) >= 2 && m.Payload[0] == "onMetaData" {
-				if o, ok := m.Payload[1].(amf0.ECMAArray); ok {
-					return event{meta: amf0.Object(o), at: time.Now()}
-				}
-			}
-			if len(m.Payload) >= 2 && m.Payload[0] == "onPlayStatus" {
-				if o, ok := m.Payload[1].(amf0.Object); ok {
-					code, _ := o.GetString("code")
-					return event{code: code, at: time.Now()}
-				}
-			}
-		case *message.Video:
-			if m.Type == message.VideoTypeAU {
-				return event{media: 9, ts: m.DTS, key: m.IsKeyFrame, at: time.Now()}
-			}
-		case *message.Audio:
-			if m.Codec != message.CodecMPEG4Audio || m.AACType == message.AudioAACTypeAU {
-				return event{media: 8, ts: m.DTS, at: time.Now()}
-			}
+		if ev, ok := eventOf(p.read()); ok {
+			return ev
 		}
 	}
+}
+
+// eventOf returns the event of a status or media message; ok is false
+// for the rest.
+func eventOf(m message.Message) (ev event, ok bool) {
+	switch m := m.(type) {
+	case *message.CommandAMF0:
+		if m.Name == "onStatus" {
+			return event{code: statusCode(m), at: time.Now()}, true
+		}
+	case *message.DataAMF0:
+		if len(m.Payload) >= 2 && m.Payload[0] == "onMetaData" {
+			if o, ok := m.Payload[1].(amf0.ECMAArray); ok {
+				return event{meta: amf0.Object(o), at: time.Now()}, true
+			}
+		}
+		if len(m.Payload) >= 2 && m.Payload[0] == "onPlayStatus" {
+			if o, ok := m.Payload[1].(amf0.Object); ok {
+				code, _ := o.GetString("code")
+				return event{code: code, at: time.Now()}, true
+			}
+		}
+	case *message.Video:
+		if m.Type == message.VideoTypeAU {
+			return event{media: 9, ts: m.DTS, key: m.IsKeyFrame, at: time.Now()}, true
+		}
+	case *message.Audio:
+		if m.Codec != message.CodecMPEG4Audio || m.AACType == message.AudioAACTypeAU {
+			return event{media: 8, ts: m.DTS, at: time.Now()}, true
+		}
+	}
+	return event{}, false
 }
 
 // waitCode reads until a status code arrives and returns it.

@@ -27,7 +27,24 @@ type Config struct {
 	// IdleTimeout closes a connection that neither plays nor sends anything
 	// for this long. Default 2 minutes.
 	IdleTimeout time.Duration
+	// MaxConns caps the connections served at once. Default 10000. See
+	// admission.go for what happens to the ones beyond it.
+	MaxConns int
+	// HandshakeTimeout bounds the time from accept to an answered connect,
+	// whatever the client sends meanwhile. Default 10s.
+	HandshakeTimeout time.Duration
+	// WriteTimeout closes a connection whose client accepts none of a
+	// batch of output for this long (a viewer that stopped reading).
+	// Default 30s.
+	WriteTimeout time.Duration
 }
+
+// Defaults of Config.
+const (
+	DefaultMaxConns         = 10000
+	DefaultHandshakeTimeout = 10 * time.Second
+	DefaultWriteTimeout     = 30 * time.Second
+)
 
 // Server is an RTMP edge. Serve it on any number of listeners.
 type Server struct {
@@ -39,9 +56,16 @@ type Server struct {
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
-	conns     map[net.Conn]struct{}
+	conns     map[net.Conn]admission
+	admitted  int // connections in conns let in below MaxConns
 	wg        sync.WaitGroup
 	closed    bool
+
+	// draining is closed when Shutdown starts; drainBy is its deadline
+	// (zero for none), set before the close.
+	draining  chan struct{}
+	drainOnce sync.Once
+	drainBy   time.Time
 }
 
 // New returns a Server.
@@ -55,10 +79,20 @@ func New(cfg Config) *Server {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = 2 * time.Minute
 	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.HandshakeTimeout <= 0 {
+		cfg.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Server{
 		cfg: cfg, assets: newAssets(cfg.Origin), ctx: ctx, cancel: cancel,
-		listeners: map[net.Listener]struct{}{}, conns: map[net.Conn]struct{}{},
+		listeners: map[net.Listener]struct{}{}, conns: map[net.Conn]admission{},
+		draining: make(chan struct{}),
 	}
 }
 
@@ -96,34 +130,26 @@ func (s *Server) Serve(ln net.Listener) error {
 			return err
 		}
 		backoff = 0
-		if !s.track(nc) {
+		switch a := s.admit(nc); a {
+		case closing:
 			nc.Close()
 			return ErrServerClosed
+		case refused:
+			nc.Close()
+		default:
+			go s.serveConn(nc, a)
 		}
-		go s.serveConn(nc)
 	}
 }
 
-func (s *Server) track(nc net.Conn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return false
-	}
-	s.conns[nc] = struct{}{}
-	s.wg.Add(1)
-	return true
-}
-
-func (s *Server) serveConn(nc net.Conn) {
+func (s *Server) serveConn(nc net.Conn, a admission) {
 	defer s.wg.Done()
 	defer func() {
 		nc.Close()
-		s.mu.Lock()
-		delete(s.conns, nc)
-		s.mu.Unlock()
+		s.release(nc)
 	}()
 	c := newConn(s, nc)
+	c.overCapacity = a == overCapacity
 	if err := c.run(); err != nil && !isClosed(err) {
 		s.cfg.Logger.Debug("rtmp connection", "remote", nc.RemoteAddr().String(), "err", err)
 	}
@@ -133,17 +159,22 @@ func (s *Server) serveConn(nc net.Conn) {
 // goroutines (and so their disconnect events) to finish.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	s.closed = true
+	s.stopAccepting()
 	s.cancel()
-	for ln := range s.listeners {
-		ln.Close()
-	}
 	for nc := range s.conns {
 		nc.Close()
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
 	return nil
+}
+
+// stopAccepting closes the listeners; s.mu is held.
+func (s *Server) stopAccepting() {
+	s.closed = true
+	for ln := range s.listeners {
+		ln.Close()
+	}
 }
 
 func isClosed(err error) bool {

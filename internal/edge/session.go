@@ -19,15 +19,14 @@ import (
 const App = "cfx/st"
 
 const (
-	handshakeTimeout = 10 * time.Second
-	writeTimeout     = 30 * time.Second
-	windowAckSize    = 2500000
-	playStreamID     = 1 // the one message stream createStream hands out
+	windowAckSize = 2500000
+	playStreamID  = 1 // the one message stream createStream hands out
 )
 
 var (
-	errRejected = errors.New("edge: connection rejected")
-	errIdle     = errors.New("edge: idle timeout")
+	errRejected     = errors.New("edge: connection rejected")
+	errIdle         = errors.New("edge: idle timeout")
+	errShuttingDown = errors.New("edge: shutting down")
 )
 
 // ackRequest asks the session goroutine to acknowledge received bytes.
@@ -44,13 +43,14 @@ type conn struct {
 	in     chan any // message.Message or ackRequest; closed when reading ends
 	info   ConnInfo
 
-	bufferLen time.Duration // the client's SetBufferLength
+	overCapacity bool          // admitted only to be rejected at connect (admission.go)
+	bufferLen    time.Duration // the client's SetBufferLength
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
 	ctx, cancel := context.WithCancel(s.ctx)
 	c := &conn{s: s, nc: nc, ctx: ctx, cancel: cancel, in: make(chan any, 8)}
-	c.w = newChunkWriter(nc, s.cfg.Metrics.bytes)
+	c.w = newChunkWriter(nc, s.cfg.WriteTimeout, s.cfg.Metrics.bytes)
 	c.info.ID = strconv.FormatUint(s.nextID.Add(1), 36) + "-" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 	if host, _, err := net.SplitHostPort(nc.RemoteAddr().String()); err == nil {
 		c.info.ClientIP = host
@@ -59,29 +59,41 @@ func newConn(s *Server, nc net.Conn) *conn {
 }
 
 // run is the life of a connection: handshake, connect, then commands until
-// the client leaves.
+// the client leaves. The handshake and the connect together must be done
+// within HandshakeTimeout, so a client that sends nothing, trickles bytes
+// or sends anything but a connect is dropped.
 func (c *conn) run() error {
 	defer c.cancel()
-	c.nc.SetDeadline(time.Now().Add(handshakeTimeout))
+	deadline := time.Now().Add(c.s.cfg.HandshakeTimeout)
+	if err := c.handshake(deadline); err != nil {
+		return err
+	}
+	go c.readLoop()
+	if err := c.connect(deadline); err != nil {
+		return err
+	}
+	defer func() { c.emit(EventDisconnect, nil, "OK", 0) }()
+	return c.commands()
+}
+
+// handshake runs the server side of the handshake; an RTMPE one
+// encrypts the connection from then on.
+func (c *conn) handshake(deadline time.Time) error {
+	c.nc.SetDeadline(deadline)
 	keyIn, keyOut, err := handshake.DoServer(c.nc, false)
 	if err != nil {
 		return fmt.Errorf("handshake: %w", err)
 	}
 	c.nc.SetDeadline(time.Time{})
-	if keyIn != nil { // RTMPE: everything from here on is encrypted
+	if keyIn != nil {
 		ec, err := newEncryptedConn(c.nc, keyIn, keyOut)
 		if err != nil {
 			return err
 		}
 		c.nc = ec
-		c.w = newChunkWriter(ec, c.s.cfg.Metrics.bytes)
+		c.w = newChunkWriter(ec, c.s.cfg.WriteTimeout, c.s.cfg.Metrics.bytes)
 	}
-	go c.readLoop()
-	if err := c.connect(); err != nil {
-		return err
-	}
-	defer func() { c.emit(EventDisconnect, nil, "OK", 0) }()
-	return c.commands()
+	return nil
 }
 
 func (c *conn) post(m any) error {
@@ -93,7 +105,8 @@ func (c *conn) post(m any) error {
 	}
 }
 
-// next waits for the next incoming message.
+// next waits for the next incoming message. It gives up after timeout,
+// and when the server starts shutting down (see drain.go).
 func (c *conn) next(timeout time.Duration) (any, error) {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
@@ -105,6 +118,8 @@ func (c *conn) next(timeout time.Duration) (any, error) {
 		return m, nil
 	case <-t.C:
 		return nil, errIdle
+	case <-c.s.draining:
+		return nil, errShuttingDown
 	}
 }
 
@@ -122,15 +137,13 @@ func (c *conn) control(m any) error {
 	return nil
 }
 
-func (c *conn) flush() error {
-	c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
-	return c.w.flush()
-}
+func (c *conn) flush() error { return c.w.flush() }
 
-// connect waits for the connect command, routes it and answers it.
-func (c *conn) connect() error {
+// connect waits until deadline for the connect command, routes it and
+// answers it.
+func (c *conn) connect(deadline time.Time) error {
 	for {
-		m, err := c.next(handshakeTimeout)
+		m, err := c.next(time.Until(deadline))
 		if err != nil {
 			return err
 		}
@@ -167,6 +180,10 @@ func (c *conn) onConnect(cmd *message.CommandAMF0) error {
 		c.flush()
 		c.s.cfg.Metrics.connect("rejected")
 		return fmt.Errorf("%w: %s %s", errRejected, code, desc)
+	}
+	if c.overCapacity {
+		c.s.cfg.Metrics.refused("rejected")
+		return reject("NetConnection.Connect.Rejected", "The edge is at its connection limit; try again later.")
 	}
 	if app, _, _ := strings.Cut(c.info.App, "?"); strings.Trim(app, "/") != App {
 		return reject("NetConnection.Connect.Rejected", "Application "+strconv.Quote(c.info.App)+" not found; use "+App+".")

@@ -1,0 +1,217 @@
+package edge_test
+
+import (
+	"errors"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/bluenviron/gortmplib/pkg/handshake"
+	"github.com/bluenviron/gortmplib/pkg/message"
+
+	"github.com/streamfront/streamfront/internal/edge"
+)
+
+// Each test here sets its limit far below the default, so that a limit
+// that is no longer applied makes the test fail at its (generous) bound
+// instead of passing after the default.
+
+// dropBound is how long a test waits for a limit to drop a connection.
+const dropBound = 5 * time.Second
+
+// waitDropped fails unless the server closes nc within dropBound; meanwhile
+// keep (if set) runs every 50ms, as a trickling client's sends.
+func waitDropped(t *testing.T, nc net.Conn, keep func() error) {
+	t.Helper()
+	closed := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(io.Discard, nc)
+		closed <- err
+	}()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	bound := time.After(dropBound)
+	for {
+		select {
+		case <-closed:
+			return
+		case <-tick.C:
+			if keep != nil {
+				keep() // fails once the server has closed; the reader sees it
+			}
+		case <-bound:
+			t.Fatal("the server did not drop the connection")
+		}
+	}
+}
+
+func shortHandshake(c *edge.Config) { c.HandshakeTimeout = 300 * time.Millisecond }
+
+// TestHandshakeTimeoutDropsSilentClient: a client that connects and sends
+// nothing is dropped.
+func TestHandshakeTimeoutDropsSilentClient(t *testing.T) {
+	e := startEnvConfig(t, edge.Hooks{}, nil, shortHandshake)
+	nc, err := net.Dial("tcp", e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	waitDropped(t, nc, nil)
+}
+
+// TestHandshakeTimeoutDropsTricklingClient: a client that trickles its
+// handshake a byte at a time is dropped.
+func TestHandshakeTimeoutDropsTricklingClient(t *testing.T) {
+	e := startEnvConfig(t, edge.Hooks{}, nil, shortHandshake)
+	nc, err := net.Dial("tcp", e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.Write([]byte{3})
+	waitDropped(t, nc, func() error { _, err := nc.Write([]byte{0}); return err })
+}
+
+// TestHandshakeTimeoutCoversConnect: after the handshake, a client that
+// keeps sending pings and buffer lengths but never connects is dropped;
+// each message arriving in time does not extend its time.
+func TestHandshakeTimeoutCoversConnect(t *testing.T) {
+	e := startEnvConfig(t, edge.Hooks{}, nil, shortHandshake)
+	p := dialPlayer(t, e.addr)
+	waitDropped(t, p.nc, func() error {
+		return p.rw.Write(&message.UserControlPingRequest{ServerTime: 1})
+	})
+}
+
+// TestMaxConnsRejectsAtConnect: over the cap, a client's connect is
+// answered with NetConnection.Connect.Rejected; while as many as the
+// reject backlog (MaxConns/8+1, here 1) wait for that, more connections
+// are closed right after accept. Both are counted, and once a viewer
+// leaves a new one gets in.
+func TestMaxConnsRejectsAtConnect(t *testing.T) {
+	e := startEnvConfig(t, edge.Hooks{}, nil, func(c *edge.Config) { c.MaxConns = 2 })
+	_, domain := e.createDist(t)
+	first := dialPlayer(t, e.addr)
+	for i, p := range []*player{first, dialPlayer(t, e.addr)} {
+		if code := p.connect(domain); code != "NetConnection.Connect.Success" {
+			t.Fatalf("connection %d: %s", i+1, code)
+		}
+	}
+	// The third waits in its handshake, holding the one backlog slot.
+	third, err := net.Dial("tcp", e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	waitConnections(t, e, 3)
+	fourth, err := net.Dial("tcp", e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fourth.Close()
+	fourth.SetDeadline(time.Now().Add(dropBound))
+	if _, _, err := handshake.DoClient(fourth, false, false); err == nil {
+		t.Fatal("a connection beyond the reject backlog was served")
+	}
+
+	p := newPlayer(t, third)
+	if code := p.connect(domain); code != "NetConnection.Connect.Rejected" {
+		t.Fatalf("over the cap: %s", code)
+	}
+	for how, want := range map[string]float64{"rejected": 1, "closed": 1} {
+		if v, _ := metric(t, e.reg, "streamfront_edge_connections_refused_total", "how", how); v != want {
+			t.Fatalf("refused %s: %v, want %v", how, v, want)
+		}
+	}
+
+	first.nc.Close()
+	waitConnections(t, e, 1)
+	if code := dialPlayer(t, e.addr).connect(domain); code != "NetConnection.Connect.Success" {
+		t.Fatalf("after a viewer left: %s", code)
+	}
+}
+
+// waitConnections waits until the edge counts n open connections.
+func waitConnections(t *testing.T, e *env, n float64) {
+	t.Helper()
+	for end := time.Now().Add(dropBound); ; time.Sleep(10 * time.Millisecond) {
+		if v, _ := metric(t, e.reg, "streamfront_edge_connections"); v == n {
+			return
+		}
+		if time.Now().After(end) {
+			v, _ := metric(t, e.reg, "streamfront_edge_connections")
+			t.Fatalf("%v connections open, want %v", v, n)
+		}
+	}
+}
+
+// pipeListener hands the edge the server ends of in-memory pipes, which
+// buffer nothing: a client that stops reading blocks the edge's next write
+// at once, as a TCP client does once the socket buffers are full.
+type pipeListener struct {
+	conns  chan net.Conn
+	closed chan struct{}
+}
+
+func newPipeListener() *pipeListener {
+	return &pipeListener{conns: make(chan net.Conn), closed: make(chan struct{})}
+}
+
+func (l *pipeListener) dial() net.Conn {
+	server, client := net.Pipe()
+	l.conns <- server
+	return client
+}
+
+func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *pipeListener) Close() error {
+	select {
+	case <-l.closed:
+	default:
+		close(l.closed)
+	}
+	return nil
+}
+
+func (l *pipeListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
+
+// TestStalledViewerIsDropped: a viewer that stops reading mid-play is
+// dropped after WriteTimeout, and its play stops counting as a viewer.
+func TestStalledViewerIsDropped(t *testing.T) {
+	e := startEnvConfig(t, edge.Hooks{}, nil, func(c *edge.Config) { c.WriteTimeout = 300 * time.Millisecond })
+	_, domain := e.createDist(t)
+	e.makeMedia(t, "videos/long.flv", "flv", 20)
+	ln := newPipeListener()
+	go e.edge.Serve(ln)
+	p := newPlayer(t, ln.dial())
+	if code := p.connect(domain); code != "NetConnection.Connect.Success" {
+		t.Fatalf("connect: %s", code)
+	}
+	p.play("videos/long", 0, 100)
+	p.waitMedia()
+	if v, _ := metric(t, e.reg, "streamfront_edge_viewers"); v != 1 {
+		t.Fatalf("%v viewers while playing", v)
+	}
+	// The viewer stops reading; the edge must give up on it by itself.
+	for end := time.Now().Add(dropBound); ; time.Sleep(20 * time.Millisecond) {
+		if v, _ := metric(t, e.reg, "streamfront_edge_viewers"); v == 0 {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatal("a viewer that stopped reading is still being served")
+		}
+	}
+	p.nc.SetReadDeadline(time.Now().Add(dropBound))
+	if _, err := io.Copy(io.Discard, p.nc); err != nil && !errors.Is(err, io.EOF) {
+		t.Fatalf("after the drop: %v", err)
+	}
+}

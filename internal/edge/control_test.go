@@ -63,13 +63,19 @@ func TestSeekLandsNearAskedTime(t *testing.T) {
 	}
 }
 
-func TestPauseStopsAndUnpauseResumes(t *testing.T) {
+// pausedPlayer plays an 8-second clip and pauses it once media flows.
+func pausedPlayer(t *testing.T) *player {
 	p := playerOf(t, "flv", "videos/clip.flv", 8)
 	p.play("videos/clip", 0, 100)
 	p.waitMedia()
-	p.command(1, "pause", nil, true, float64(1000))
+	p.command(1, "pause", nil, true, float64(500))
 	for p.next().code != "NetStream.Pause.Notify" {
 	}
+	return p
+}
+
+func TestPauseStopsAndUnpauseResumes(t *testing.T) {
+	p := pausedPlayer(t)
 	// Media sent before the pause precedes Pause.Notify; after it, nothing.
 	p.quietFor(700*time.Millisecond, "while paused")
 	p.command(1, "pause", nil, false, float64(3300))
@@ -108,12 +114,7 @@ func (p *player) quietFor(d time.Duration, when string) {
 // even when the player's own position predates the seek (ffmpeg sends its
 // last received timestamp).
 func TestSeekWhilePausedStaysPaused(t *testing.T) {
-	p := playerOf(t, "flv", "videos/clip.flv", 8)
-	p.play("videos/clip", 0, 100)
-	p.waitMedia()
-	p.command(1, "pause", nil, true, float64(500))
-	for p.next().code != "NetStream.Pause.Notify" {
-	}
+	p := pausedPlayer(t)
 	p.command(1, "seek", nil, float64(5000))
 	for p.next().code != "NetStream.Seek.Notify" {
 	}

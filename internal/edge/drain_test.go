@@ -64,12 +64,7 @@ func TestShutdownStopsLongPlays(t *testing.T) {
 	e := startEnv(t, edge.Hooks{OnEvent: log.hook}, nil)
 	_, domain := e.createDist(t)
 	e.makeMedia(t, "videos/long.flv", "flv", 20)
-	viewer, idle := dialPlayer(t, e.addr), dialPlayer(t, e.addr)
-	for _, p := range []*player{viewer, idle} {
-		if code := p.connect(domain); code != "NetConnection.Connect.Success" {
-			t.Fatalf("connect: %s", code)
-		}
-	}
+	viewer, idle := connectedPlayer(t, dialPlayer(t, e.addr), domain), connectedPlayer(t, dialPlayer(t, e.addr), domain)
 	viewer.play("videos/long", 0, 100)
 	viewer.waitMedia()
 
@@ -94,10 +89,7 @@ func TestShutdownLetsShortPlaysFinish(t *testing.T) {
 	e := startEnv(t, edge.Hooks{}, nil)
 	_, domain := e.createDist(t)
 	e.makeMedia(t, "videos/short.flv", "flv", 3)
-	p := dialPlayer(t, e.addr)
-	if code := p.connect(domain); code != "NetConnection.Connect.Success" {
-		t.Fatalf("connect: %s", code)
-	}
+	p := connectedPlayer(t, dialPlayer(t, e.addr), domain)
 	p.play("videos/short", 0, 100)
 	p.waitMedia()
 	done := shutdown(e, 10*time.Second)

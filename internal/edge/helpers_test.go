@@ -81,7 +81,12 @@ func playerOf(t *testing.T, kind, key string, secs int) *player {
 	e := startEnv(t, edge.Hooks{}, nil)
 	_, domain := e.createDist(t)
 	e.makeMedia(t, key, kind, secs)
-	p := dialPlayer(t, e.addr)
+	return connectedPlayer(t, dialPlayer(t, e.addr), domain)
+}
+
+// connectedPlayer connects p to domain's distribution.
+func connectedPlayer(t *testing.T, p *player, domain string) *player {
+	t.Helper()
 	if code := p.connect(domain); code != "NetConnection.Connect.Success" {
 		t.Fatalf("connect: %s", code)
 	}

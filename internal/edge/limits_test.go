@@ -192,10 +192,7 @@ func TestStalledViewerIsDropped(t *testing.T) {
 	e.makeMedia(t, "videos/long.flv", "flv", 20)
 	ln := newPipeListener()
 	go e.edge.Serve(ln)
-	p := newPlayer(t, ln.dial())
-	if code := p.connect(domain); code != "NetConnection.Connect.Success" {
-		t.Fatalf("connect: %s", code)
-	}
+	p := connectedPlayer(t, newPlayer(t, ln.dial()), domain)
 	p.play("videos/long", 0, 100)
 	p.waitMedia()
 	if v, _ := metric(t, e.reg, "streamfront_edge_viewers"); v != 1 {

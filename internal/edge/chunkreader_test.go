@@ -45,7 +45,7 @@ func TestChunkReaderReadsPlayers(t *testing.T) {
 
 	var buf bytes.Buffer
 	w := newChunkWriter(&bufConn{buf: &buf}, 0, nil)
-	body := bytes.Repeat([]byte("0123456789"), 5000)
+	body := bytes.Repeat([]byte("0123456789"), 1500)
 	w.message(csCommand, typeCommandAMF0, 0x1000000, 1, body[:300]) // extended timestamp, 3 chunks
 	w.setChunkSize(outChunkSize)
 	w.message(csVideo, 9, 5, 1, body) // one chunk
@@ -79,7 +79,7 @@ func allocated(f func()) uint64 {
 // make the reader allocate, and partial messages on many chunk streams
 // together stay under maxIncomingMessage. (gortmplib's reader, used
 // before, allocates the 10 MiB of the first input at once and holds
-// 3.7 MB for the second.)
+// 744 KB for the second.)
 func TestChunkReaderBoundsMemory(t *testing.T) {
 	// Set Chunk Size 10 MiB, then a header announcing 0xffffff bytes.
 	huge := []byte{0x02, 0, 0, 0, 0, 0, 4, typeSetChunkSize, 0, 0, 0, 0, 0, 0xa0, 0, 0,
@@ -92,13 +92,13 @@ func TestChunkReaderBoundsMemory(t *testing.T) {
 		t.Fatalf("a 16 MiB message: %v", err)
 	}
 
-	// 62 chunk streams each start a 60000-byte message, then continue
-	// them in turn, 128 bytes at a time.
+	// 62 chunk streams each start a 12000-byte message (under the cap),
+	// then continue them in turn, 128 bytes at a time.
 	var spread []byte
 	for round := 0; round < 20; round++ {
 		for cs := byte(2); cs < 64; cs++ {
 			if round == 0 {
-				spread = append(spread, cs, 0, 0, 0, 0, 0xea, 0x60, typeCommandAMF0, 0, 0, 0, 0)
+				spread = append(spread, cs, 0, 0, 0, 0, 0x2e, 0xe0, typeCommandAMF0, 0, 0, 0, 0)
 			} else {
 				spread = append(spread, 0xc0|cs)
 			}

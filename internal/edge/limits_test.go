@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluenviron/gortmplib/pkg/amf0"
+	"github.com/bluenviron/gortmplib/pkg/bytecounter"
 	"github.com/bluenviron/gortmplib/pkg/handshake"
 	"github.com/bluenviron/gortmplib/pkg/message"
 
@@ -211,4 +213,73 @@ func TestStalledViewerIsDropped(t *testing.T) {
 	if _, err := io.Copy(io.Discard, p.nc); err != nil && !errors.Is(err, io.EOF) {
 		t.Fatalf("after the drop: %v", err)
 	}
+}
+
+// TestMaxConnsUnderLoad: 200 clients connect at once to an edge capped at
+// 20. Exactly 20 are served; every other one is rejected at connect or
+// closed at accept, none hangs, and the refusals add up in the metric.
+func TestMaxConnsUnderLoad(t *testing.T) {
+	const clients, limit = 200, 20
+	e := startEnvConfig(t, edge.Hooks{}, nil, func(c *edge.Config) { c.MaxConns = limit })
+	_, domain := e.createDist(t)
+	results := make(chan string, clients)
+	hold := make(chan struct{}) // served clients stay connected until every client has its answer
+	for range clients {
+		go connectOnce(e.addr, domain, results, hold)
+	}
+	counts := map[string]int{}
+	for range clients {
+		counts[<-results]++
+	}
+	close(hold)
+	if counts["NetConnection.Connect.Success"] != limit ||
+		counts["NetConnection.Connect.Rejected"]+counts["closed"] != clients-limit {
+		t.Fatalf("answers %v", counts)
+	}
+	var refused float64
+	for _, how := range []string{"rejected", "closed"} {
+		v, _ := metric(t, e.reg, "streamfront_edge_connections_refused_total", "how", how)
+		refused += v
+	}
+	if refused != clients-limit {
+		t.Fatalf("%v refusals counted, want %d (answers %v)", refused, clients-limit, counts)
+	}
+	t.Logf("answers to %d clients: %v", clients, counts)
+}
+
+// connectOnce connects as a player and reports the connect's status code,
+// or "closed" when the edge closed the connection first; then it stays
+// connected until hold is closed.
+func connectOnce(addr, domain string, results chan<- string, hold <-chan struct{}) {
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		results <- "dial: " + err.Error()
+		return
+	}
+	defer nc.Close()
+	results <- connectAnswer(nc, domain)
+	<-hold
+}
+
+func connectAnswer(nc net.Conn, domain string) string {
+	nc.SetDeadline(time.Now().Add(dropBound))
+	if _, _, err := handshake.DoClient(nc, false, false); err != nil {
+		return "closed"
+	}
+	bc := bytecounter.NewReadWriter(nc)
+	rw := message.NewReadWriter(bc, bc, false)
+	err := rw.Write(&message.CommandAMF0{ChunkStreamID: 3, Name: "connect", CommandID: 1, Arguments: []any{amf0.Object{
+		{Key: "app", Value: edge.App}, {Key: "tcUrl", Value: "rtmp://" + domain + "/" + edge.App}}}})
+	for err == nil {
+		var m message.Message
+		if m, err = rw.Read(); err == nil {
+			if c, ok := m.(*message.CommandAMF0); ok && (c.Name == "_result" || c.Name == "_error") {
+				return statusCode(c)
+			}
+		}
+	}
+	if errors.Is(err, io.EOF) {
+		return "closed"
+	}
+	return err.Error()
 }

@@ -13,4 +13,12 @@
 // media is being paced out. Hooks (hooks.go) let signed URLs, access logs and
 // metrics observe or refuse a connection and a play without touching this
 // code.
+//
+// What a client can make a connection hold is bounded: admission.go caps
+// the connections (a connect beyond the cap is rejected), the handshake and
+// connect share one deadline, chunkreader.go caps incoming messages at
+// 16 KiB, the writer's batches at 128 KiB and each flush has a write
+// timeout, so a viewer that stops reading is dropped. drain.go ends
+// viewers cleanly at shutdown. docs/reliability.md lists the figures and
+// the tests that fail without them.
 package edge

@@ -57,6 +57,5 @@ func (c *conn) stopForShutdown(pb *playback) error {
 	c.w.userControl(ucStreamEOF, playStreamID)
 	c.onStatus("status", "NetStream.Play.Stop", "Stopped playing "+pb.req.Stream+"; the server is shutting down.")
 	c.flush()
-	c.emit(EventStop, pb.req, "OK", pb.position())
 	return errShuttingDown
 }

@@ -187,9 +187,11 @@ func (l *pipeListener) Close() error {
 func (l *pipeListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
 
 // TestStalledViewerIsDropped: a viewer that stops reading mid-play is
-// dropped after WriteTimeout, and its play stops counting as a viewer.
+// dropped after WriteTimeout, its play stops counting as a viewer, and
+// the play's stop and disconnect are emitted (so access-logged).
 func TestStalledViewerIsDropped(t *testing.T) {
-	e := startEnvConfig(t, edge.Hooks{}, nil, func(c *edge.Config) { c.WriteTimeout = 300 * time.Millisecond })
+	var log eventLog
+	e := startEnvConfig(t, edge.Hooks{OnEvent: log.hook}, nil, func(c *edge.Config) { c.WriteTimeout = 300 * time.Millisecond })
 	_, domain := e.createDist(t)
 	e.makeMedia(t, "videos/long.flv", "flv", 20)
 	ln := newPipeListener()
@@ -212,6 +214,10 @@ func TestStalledViewerIsDropped(t *testing.T) {
 	p.nc.SetReadDeadline(time.Now().Add(dropBound))
 	if _, err := io.Copy(io.Discard, p.nc); err != nil && !errors.Is(err, io.EOF) {
 		t.Fatalf("after the drop: %v", err)
+	}
+	e.edge.Close() // waits for the connection's events
+	if got := log.String(); got != "connect play stop disconnect" {
+		t.Fatalf("events %q", got)
 	}
 }
 

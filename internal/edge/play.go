@@ -158,7 +158,11 @@ func csFor(typ uint8) byte {
 // stream paces the tags out: everything up to the client's buffer length
 // plus one second ahead of real time, then at real time. Incoming commands
 // (pause, seek, a new play, deleteStream) are served between batches.
+//
+// However it ends (the object's end, a command, the client leaving or
+// stalling, a shutdown), the play's stop event is emitted once, here.
 func (c *conn) stream(pb *playback) (*message.CommandAMF0, error) {
+	defer func() { c.emit(EventStop, pb.req, "OK", pb.position()) }()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	drain := c.s.draining
@@ -177,7 +181,6 @@ func (c *conn) stream(pb *playback) (*message.CommandAMF0, error) {
 		select {
 		case m, ok := <-c.in:
 			if !ok {
-				c.emit(EventStop, pb.req, "OK", pb.position())
 				return nil, net.ErrClosed
 			}
 			cmd, isCmd := m.(*message.CommandAMF0)
@@ -189,7 +192,6 @@ func (c *conn) stream(pb *playback) (*message.CommandAMF0, error) {
 			}
 			done, err := c.playCommand(pb, cmd)
 			if done || err != nil {
-				c.emit(EventStop, pb.req, "OK", pb.position())
 				if cmd.Name == "play" {
 					return cmd, err
 				}
@@ -314,9 +316,5 @@ func (c *conn) complete(pb *playback) error {
 	})
 	c.w.userControl(ucStreamEOF, playStreamID)
 	c.onStatus("status", "NetStream.Play.Stop", "Stopped playing "+pb.req.Stream+".")
-	if err := c.flush(); err != nil {
-		return err
-	}
-	c.emit(EventStop, pb.req, "OK", pb.position())
-	return nil
+	return c.flush()
 }

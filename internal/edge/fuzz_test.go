@@ -3,6 +3,8 @@ package edge
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"errors"
 	"io"
 	"net"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/bluenviron/gortmplib/pkg/bytecounter"
 	"github.com/bluenviron/gortmplib/pkg/handshake"
 	"github.com/bluenviron/gortmplib/pkg/message"
+	"github.com/bluenviron/gortmplib/pkg/rawmessage"
 
 	"github.com/streamfront/streamfront/internal/edge/origin"
 )
@@ -218,7 +221,8 @@ func fuzzServer(t testing.TB, hooks Hooks) *Server {
 // runSession serves one connection whose client completes a plain
 // handshake, sends data and stops sending (its reading side stays open).
 // The session must end once it has handled data, without a socket or a
-// timeout involved.
+// timeout involved, and what it answered must be a well-formed chunk
+// stream.
 func runSession(t testing.TB, s *Server, data []byte) {
 	hello := make([]byte, handshakeSize) // C0 C1 C2; a non-strict server checks only C0
 	hello[0] = 3
@@ -233,17 +237,41 @@ func runSession(t testing.TB, s *Server, data []byte) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the session did not end after the client's input did")
 	}
+	checkAnswer(t, nc.out.Bytes())
+}
+
+// checkAnswer parses what a session wrote after S0 S1 S2 with gortmplib's
+// reader, as a player would, applying the chunk sizes it announces.
+func checkAnswer(t testing.TB, out []byte) {
+	if len(out) < handshakeSize {
+		t.Fatalf("the handshake was answered with %d bytes", len(out))
+	}
+	bc := bytecounter.NewReader(bytes.NewReader(out[handshakeSize:]))
+	r := rawmessage.NewReader(bc, bc, func(uint32) error { return nil })
+	for {
+		m, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			t.Fatalf("the session answered a malformed chunk stream: %v", err)
+		}
+		if m.Type == typeSetChunkSize && len(m.Body) == 4 {
+			r.SetChunkSize(binary.BigEndian.Uint32(m.Body))
+		}
+	}
 }
 
 // scriptConn is a client connection that sends what r holds and accepts
 // anything written.
 type scriptConn struct {
 	net.Conn
-	r io.Reader
+	r   io.Reader
+	out bytes.Buffer
 }
 
 func (c *scriptConn) Read(p []byte) (int, error)  { return c.r.Read(p) }
-func (c *scriptConn) Write(p []byte) (int, error) { return len(p), nil }
+func (c *scriptConn) Write(p []byte) (int, error) { return c.out.Write(p) }
 func (c *scriptConn) Close() error                { return nil }
 func (c *scriptConn) RemoteAddr() net.Addr {
 	return &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 1935}

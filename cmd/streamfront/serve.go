@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -152,12 +153,16 @@ func serve(args []string) error {
 	log.Info("streamfront listening", "api", "http://"+ln.Addr().String(), "store", storeDesc, "version", Version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// stopEdge drains RTMP viewers and flushes access logs; once, whichever
+	// way serve returns.
+	stopEdge := func() {}
 	if ef.enabled() {
 		ef.hooks.signers = sec.signers
-		stopEdge, err := startEdge(ctx, &ef, st, splitList(f.originSuffixes), log, reg)
+		stop, err := startEdge(ctx, &ef, st, splitList(f.originSuffixes), log, reg)
 		if err != nil {
 			return err
 		}
+		stopEdge = sync.OnceFunc(stop)
 		defer stopEdge()
 	}
 
@@ -167,11 +172,15 @@ func serve(args []string) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	// The RTMP edge drains its viewers while the API finishes its requests.
+	edgeDone := make(chan struct{})
+	go func() { defer close(edgeDone); stopEdge() }()
 	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Warn("shutdown", "err", err)
 	}
+	<-edgeDone
 	<-deployerDone
 	return nil
 }

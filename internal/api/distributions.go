@@ -23,15 +23,7 @@ func createDistribution(s *Server, c *call) (*response, error) {
 	if err := decodeXML(c.body, &x); err != nil {
 		return nil, err
 	}
-	cfg, err := fromXMLConfig(&x)
-	if err != nil {
-		return nil, err
-	}
-	d, err := s.cfg.Service.CreateStreamingDistribution(c.ctx, c.account, cfg, nil)
-	if err != nil {
-		return nil, err
-	}
-	return created(c, "streaming-distribution/"+d.ID, d.ETag, distributionXML(d)), nil
+	return createFrom(s, c, &x, nil)
 }
 
 func createDistributionWithTags(s *Server, c *call) (*response, error) {
@@ -42,13 +34,21 @@ func createDistributionWithTags(s *Server, c *call) (*response, error) {
 	if x.Tags == nil {
 		return nil, required("Tags")
 	}
-	cfg, err := fromXMLConfig(x.Config)
+	return createFrom(s, c, x.Config, x.Tags)
+}
+
+// createFrom creates a distribution from decoded XML; tags is nil for the
+// plain CreateStreamingDistribution.
+func createFrom(s *Server, c *call, x *xmlConfig, xtags *xmlTags) (*response, error) {
+	cfg, err := fromXMLConfig(x)
 	if err != nil {
 		return nil, err
 	}
-	tags, err := fromXMLTags(x.Tags)
-	if err != nil {
-		return nil, err
+	var tags []cf.Tag
+	if xtags != nil {
+		if tags, err = fromXMLTags(xtags); err != nil {
+			return nil, err
+		}
 	}
 	d, err := s.cfg.Service.CreateStreamingDistribution(c.ctx, c.account, cfg, tags)
 	if err != nil {

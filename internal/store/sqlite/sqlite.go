@@ -150,21 +150,31 @@ func checkOAI(ctx context.Context, tx querier, account, oaiID string) error {
 	return err
 }
 
+// admit checks that a create into table ("distributions" or "oais") reuses
+// no CallerReference of the account and stays within its quota (counts kept
+// by triggers in account_usage).
+func admit(ctx context.Context, tx querier, table, account, callerRef string, quota int) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT `+table+` FROM account_usage WHERE account = ?), 0)`, account).Scan(&n); err != nil {
+		return err
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE account = ? AND caller_reference = ?`, account, callerRef).Scan(&one)
+	if err == nil {
+		return store.ErrCallerReferenceExists
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if n >= quota {
+		return store.ErrQuotaExceeded
+	}
+	return nil
+}
+
 func (s *Store) CreateDistribution(ctx context.Context, d *store.Distribution, tags []store.Tag, quota int) error {
 	return s.tx(ctx, func(ctx context.Context, tx querier) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT distributions FROM account_usage WHERE account = ?), 0)`, d.Account).Scan(&n); err != nil {
+		if err := admit(ctx, tx, "distributions", d.Account, d.CallerReference, quota); err != nil {
 			return err
-		}
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM distributions WHERE account = ? AND caller_reference = ?`, d.Account, d.CallerReference).Scan(&one)
-		if err == nil {
-			return store.ErrCallerReferenceExists
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if n >= quota {
-			return store.ErrQuotaExceeded
 		}
 		if err := checkOAI(ctx, tx, d.Account, d.OAIID); err != nil {
 			return err
@@ -172,7 +182,7 @@ func (s *Store) CreateDistribution(ctx context.Context, d *store.Distribution, t
 		if d.Version == 0 {
 			d.Version = 1
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO distributions(`+distCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO distributions(`+distCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 			d.ID, d.Account, d.ETag, d.Version, d.DeployedVersion, d.CallerReference, d.DomainName, d.OAIID,
 			d.Enabled, d.Config, nanos(d.CreatedAt), nanos(d.ModifiedAt))
 		if isUnique(err) {
@@ -323,21 +333,10 @@ func scanOAI(row scanner) (*store.OAI, error) {
 
 func (s *Store) CreateOAI(ctx context.Context, o *store.OAI, quota int) error {
 	return s.tx(ctx, func(ctx context.Context, tx querier) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT oais FROM account_usage WHERE account = ?), 0)`, o.Account).Scan(&n); err != nil {
+		if err := admit(ctx, tx, "oais", o.Account, o.CallerReference, quota); err != nil {
 			return err
 		}
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM oais WHERE account = ? AND caller_reference = ?`, o.Account, o.CallerReference).Scan(&one)
-		if err == nil {
-			return store.ErrCallerReferenceExists
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if n >= quota {
-			return store.ErrQuotaExceeded
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO oais(`+oaiCols+`) VALUES (?,?,?,?,?,?,?)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO oais(`+oaiCols+`) VALUES (?,?,?,?,?,?,?)`,
 			o.ID, o.Account, o.ETag, o.CallerReference, o.S3CanonicalUserID, o.Comment, nanos(o.CreatedAt))
 		if isUnique(err) {
 			return store.ErrCallerReferenceExists

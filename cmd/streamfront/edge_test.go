@@ -116,7 +116,7 @@ func followTheStore(t *testing.T, apiStore, edgeStore []string) {
 		return *out.StreamingDistribution.Id, *out.StreamingDistribution.DomainName
 	}
 	id, domain := create("edge-cmd-1")
-	waitDeployedCmd(t, c, id)
+	testenv.WaitDeployed(t, c, id)
 	played := filepath.Join(t.TempDir(), "out.flv")
 	if b, err := exec.Command("ffmpeg", "-v", "error", "-rtmp_app", "cfx/st", "-rtmp_tcurl", "rtmp://"+domain+"/cfx/st",
 		"-rtmp_playpath", "mp3:track", "-i", "rtmp://"+rtmp+"/cfx/st", "-c", "copy", "-f", "flv", played).CombinedOutput(); err != nil {
@@ -143,7 +143,7 @@ func followTheStore(t *testing.T, apiStore, edgeStore []string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	waitDeployedCmd(t, c, id2)
+	testenv.WaitDeployed(t, c, id2)
 }
 
 // startEdgeProc runs `streamfront edge --rtmp-listen rtmp args...` until
@@ -175,16 +175,6 @@ func waitListening(t *testing.T, addr string) {
 			t.Fatalf("%s not listening: %v", addr, err)
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func waitDeployedCmd(t *testing.T, c *cloudfront.Client, id string) {
-	t.Helper()
-	w := cloudfront.NewStreamingDistributionDeployedWaiter(c, func(o *cloudfront.StreamingDistributionDeployedWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 200*time.Millisecond
-	})
-	if err := w.Wait(context.Background(), &cloudfront.GetStreamingDistributionInput{Id: aws.String(id)}, 30*time.Second); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -72,7 +72,7 @@ func TestEdgeCommandVerifiesSignedPlays(t *testing.T) {
 	edgeProc := startEdgeProc(t, rtmp, "--data-dir", dataDir, "--origin-dir", dir, "--key-pairs", keys, "--access-log-interval", "1h")
 	c := testenv.Client(p.URL, "AKID", "secret")
 	id, domain := createDistribution(t, c, true)
-	waitDeployedCmd(t, c, id)
+	testenv.WaitDeployed(t, c, id)
 
 	if err := ffmpegPlay(t, "rtmp://"+rtmp+"/cfx/st", domain, signName(t, keyID, priv, domain, "videos/clip")); err != nil {
 		t.Fatalf("signed play: %v", err)

@@ -35,6 +35,9 @@ func TestMetricsEndpoint(t *testing.T) {
 	if code, _ := get(t, p.URL+"/2020-05-31/streaming-distribution/ENOSUCH"); code != 404 {
 		t.Fatalf("GET unknown distribution: %d", code)
 	}
+	if code, _ := get(t, p.URL+"/2020-05-31/origin-access-identity/cloudfront"); code != 200 {
+		t.Fatalf("list OAIs: %d", code)
+	}
 	code, body := get(t, p.URL+"/metrics")
 	if code != 200 {
 		t.Fatalf("/metrics: %d", code)
@@ -43,6 +46,7 @@ func TestMetricsEndpoint(t *testing.T) {
 		`streamfront_api_requests_total{code="NoSuchStreamingDistribution",operation="GetStreamingDistribution",status="404"} 1`,
 		`streamfront_api_request_duration_seconds_count{operation="GetStreamingDistribution"} 1`,
 		`streamfront_store_duration_seconds_count{method="GetDistribution",outcome="rejected"} 1`,
+		`streamfront_store_duration_seconds_count{method="ListOAIs",outcome="ok"} 1`,
 		`streamfront_build_info{version="dev"} 1`,
 	} {
 		if !strings.Contains(body, want) {

@@ -32,7 +32,7 @@ func TestLifecycle(t *testing.T) {
 	if *d.Status != "InProgress" {
 		t.Fatalf("status after create = %s, want InProgress", *d.Status)
 	}
-	waitDeployed(t, c, d.Id)
+	testenv.WaitDeployed(t, c, aws.ToString(d.Id))
 
 	got, err := c.GetStreamingDistribution(ctx, &cloudfront.GetStreamingDistributionInput{Id: d.Id})
 	if err != nil {
@@ -58,7 +58,7 @@ func TestLifecycle(t *testing.T) {
 	if *up.StreamingDistribution.Status != "InProgress" || *up.ETag == *out.ETag {
 		t.Fatalf("update: status %s etag %s (old %s)", *up.StreamingDistribution.Status, *up.ETag, *out.ETag)
 	}
-	waitDeployed(t, c, d.Id)
+	testenv.WaitDeployed(t, c, aws.ToString(d.Id))
 	if _, err := c.DeleteStreamingDistribution(ctx, &cloudfront.DeleteStreamingDistributionInput{Id: d.Id, IfMatch: up.ETag}); err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestUpdateETags(t *testing.T) {
 	c := srv.Client()
 	out := create(t, c, minimalConfig("etag"))
 	id := out.StreamingDistribution.Id
-	waitDeployed(t, c, id)
+	testenv.WaitDeployed(t, c, aws.ToString(id))
 	cfg := minimalConfig("etag")
 	cfg.Comment = aws.String("changed")
 
@@ -234,7 +234,7 @@ func TestUpdateETags(t *testing.T) {
 	if *got.ETag != *up.ETag || *got.StreamingDistribution.StreamingDistributionConfig.Comment != "changed" {
 		t.Fatalf("get: etag %s comment %q, want %s \"changed\"", *got.ETag, *got.StreamingDistribution.StreamingDistributionConfig.Comment, *up.ETag)
 	}
-	waitDeployed(t, c, id)
+	testenv.WaitDeployed(t, c, aws.ToString(id))
 }
 
 // TestDelete checks that only a disabled, deployed distribution can be
@@ -250,7 +250,7 @@ func TestDelete(t *testing.T) {
 		_, err := c.DeleteStreamingDistribution(ctx, &cloudfront.DeleteStreamingDistributionInput{Id: id, IfMatch: ifMatch})
 		return err
 	}
-	waitDeployed(t, c, id)
+	testenv.WaitDeployed(t, c, aws.ToString(id))
 	wantErrorNoChange(t, c, "StreamingDistributionNotDisabled", 409, func() error { return del(out.ETag) })
 
 	cfg := minimalConfig("del")
@@ -261,7 +261,7 @@ func TestDelete(t *testing.T) {
 	}
 	// Disabled but not yet deployed: CloudFront still refuses.
 	wantErrorNoChange(t, c, "StreamingDistributionNotDisabled", 409, func() error { return del(up.ETag) })
-	waitDeployed(t, c, id)
+	testenv.WaitDeployed(t, c, aws.ToString(id))
 	wantErrorNoChange(t, c, "InvalidIfMatchVersion", 400, func() error { return del(nil) })
 	wantErrorNoChange(t, c, "PreconditionFailed", 412, func() error { return del(out.ETag) })
 	if err := del(up.ETag); err != nil {
@@ -362,7 +362,7 @@ func TestQuota(t *testing.T) {
 		_, err := c.CreateStreamingDistribution(ctx, &cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: minimalConfig("q3")})
 		return err
 	})
-	waitDeployed(t, c, second.StreamingDistribution.Id)
+	testenv.WaitDeployed(t, c, aws.ToString(second.StreamingDistribution.Id))
 	if _, err := c.DeleteStreamingDistribution(ctx, &cloudfront.DeleteStreamingDistributionInput{Id: second.StreamingDistribution.Id, IfMatch: second.ETag}); err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func TestAcknowledgedWritesSurviveKill9(t *testing.T) {
 		t.Fatal(err)
 	}
 	gone := create(t, c, disabled("kill-deleted"))
-	waitDeployed(t, c, gone.StreamingDistribution.Id)
+	testenv.WaitDeployed(t, c, aws.ToString(gone.StreamingDistribution.Id))
 	if _, err := c.DeleteStreamingDistribution(ctx, &cloudfront.DeleteStreamingDistributionInput{
 		Id: gone.StreamingDistribution.Id, IfMatch: gone.ETag}); err != nil {
 		t.Fatal(err)

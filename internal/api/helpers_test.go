@@ -68,18 +68,6 @@ func createOAI(t *testing.T, c *cloudfront.Client, ref string) *cloudfront.Creat
 	return out
 }
 
-// waitDeployed runs the SDK's StreamingDistributionDeployed waiter with a
-// short delay.
-func waitDeployed(t *testing.T, c *cloudfront.Client, id *string) {
-	t.Helper()
-	w := cloudfront.NewStreamingDistributionDeployedWaiter(c, func(o *cloudfront.StreamingDistributionDeployedWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 20*time.Millisecond, 50*time.Millisecond
-	})
-	if err := w.Wait(ctx, &cloudfront.GetStreamingDistributionInput{Id: id}, 20*time.Second); err != nil {
-		t.Fatalf("waiter: %v", err)
-	}
-}
-
 // wantError checks that err is the CloudFront error code with HTTP status,
 // as the SDK reports it to a user.
 func wantError(t *testing.T, err error, code string, status int) {

@@ -116,7 +116,7 @@ func TestConcurrentDelete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitDeployed(t, c, out.StreamingDistribution.Id)
+	testenv.WaitDeployed(t, c, aws.ToString(out.StreamingDistribution.Id))
 	var wins atomic.Int32
 	var wg sync.WaitGroup
 	for range 16 {

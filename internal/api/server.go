@@ -99,8 +99,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.cfg.Metrics.ServeHTTP(w, r)
 		return
 	}
-	op, h, id := route(r.Method, r.URL.Path, r.URL.Query())
-	resp, err := s.serve(r, op, h, id)
+	q := r.URL.Query()
+	op, h, id := route(r.Method, r.URL.Path, q)
+	resp, err := s.serve(r, q, op, h, id)
 	status, code := s.write(w, r, reqID, resp, err)
 	dur := time.Since(start)
 	level := slog.LevelInfo
@@ -122,7 +123,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) serve(r *http.Request, op string, h handler, id string) (*response, error) {
+func (s *Server) serve(r *http.Request, q url.Values, op string, h handler, id string) (*response, error) {
 	if h == nil {
 		return nil, errUnknownOperation
 	}
@@ -142,7 +143,7 @@ func (s *Server) serve(r *http.Request, op string, h handler, id string) (*respo
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	c := &call{ctx: r.Context(), account: account, id: id, query: r.URL.Query(), header: r.Header,
+	c := &call{ctx: r.Context(), account: account, id: id, query: q, header: r.Header,
 		body: body, baseURL: scheme + "://" + r.Host}
 	return h(s, c)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
@@ -155,12 +154,7 @@ func TestTagsAreDeletedWithTheDistribution(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := cloudfront.NewStreamingDistributionDeployedWaiter(a, func(o *cloudfront.StreamingDistributionDeployedWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 20*time.Millisecond, 50*time.Millisecond
-	})
-	if err := w.Wait(ctx, &cloudfront.GetStreamingDistributionInput{Id: id}, 10*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WaitDeployed(t, a, aws.ToString(id))
 	if _, err := a.DeleteStreamingDistribution(ctx, &cloudfront.DeleteStreamingDistributionInput{Id: id, IfMatch: up.ETag}); err != nil {
 		t.Fatal(err)
 	}

@@ -286,12 +286,7 @@ func TestDeployedBySurvivingNode(t *testing.T) {
 	if s := aws.ToString(get(t, c.nodes[1], out.StreamingDistribution.Id).StreamingDistribution.Status); s != "InProgress" {
 		t.Fatalf("status right after create is %s, want InProgress", s)
 	}
-	w := cloudfront.NewStreamingDistributionDeployedWaiter(c.nodes[1], func(o *cloudfront.StreamingDistributionDeployedWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 100*time.Millisecond
-	})
-	if err := w.Wait(ctx, &cloudfront.GetStreamingDistributionInput{Id: out.StreamingDistribution.Id}, 30*time.Second); err != nil {
-		t.Fatalf("waiting for Deployed on the surviving node: %v", err)
-	}
+	testenv.WaitDeployed(t, c.nodes[1], aws.ToString(out.StreamingDistribution.Id))
 }
 
 // TestKillNodeMidLoad SIGKILLs one node while both take creates and

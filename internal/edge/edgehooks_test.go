@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,7 +30,6 @@ import (
 	"github.com/streamfront/streamfront/internal/edge"
 	"github.com/streamfront/streamfront/internal/edge/accesslog"
 	"github.com/streamfront/streamfront/internal/edge/edgehooks"
-	"github.com/streamfront/streamfront/internal/edge/rtmpt"
 	"github.com/streamfront/streamfront/internal/testenv"
 )
 
@@ -367,21 +365,13 @@ func TestPlaysThroughRTMPT(t *testing.T) {
 	src := h.makeMedia(t, "videos/clip.mp4", "mp4", 2)
 	wantV, _ := frameCounts(t, src)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tun := rtmpt.New(ln.Addr(), rtmpt.Options{})
-	hs := &http.Server{Handler: tun}
-	go hs.Serve(ln)
-	go h.edge.Serve(tun)
-	t.Cleanup(func() { hs.Close(); tun.Close() })
+	rtmptAddr := serveRTMPT(t, h.edge)
 
 	signed := custom(t, h.key, "mp4:videos/clip.mp4", "mp4:videos/clip.mp4", "127.0.0.1/32")
 	out := filepath.Join(t.TempDir(), "rtmpt.flv")
 	cmd := exec.Command("ffmpeg", "-v", "error", "-y",
 		"-rtmp_app", edge.App, "-rtmp_tcurl", "rtmp://"+domain+"/"+edge.App, "-rtmp_playpath", signed,
-		"-i", "rtmpt://"+ln.Addr().String()+"/"+edge.App, "-c", "copy", "-f", "flv", out)
+		"-i", "rtmpt://"+rtmptAddr+"/"+edge.App, "-c", "copy", "-f", "flv", out)
 	if b, err := runWithTimeout(cmd, 90*time.Second); err != nil {
 		t.Fatalf("ffmpeg over RTMPT: %v\n%s", err, b)
 	}
@@ -393,7 +383,7 @@ func TestPlaysThroughRTMPT(t *testing.T) {
 	// differently from ffmpeg's.
 	testenv.Require(t, "rtmpdump")
 	dump := filepath.Join(t.TempDir(), "rtmpt-dump.flv")
-	b, err := runWithTimeout(exec.Command("rtmpdump", "-q", "-r", "rtmpt://"+ln.Addr().String()+"/cfx/st", "-a", "cfx/st",
+	b, err := runWithTimeout(exec.Command("rtmpdump", "-q", "-r", "rtmpt://"+rtmptAddr+"/cfx/st", "-a", "cfx/st",
 		"-t", "rtmp://"+domain+"/cfx/st", "-y", signed, "-o", dump), 90*time.Second)
 	if err != nil {
 		t.Fatalf("rtmpdump over RTMPT: %v\n%s", err, b)

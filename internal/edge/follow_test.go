@@ -77,7 +77,7 @@ func TestDeployedWhenEveryLiveEdgeApplied(t *testing.T) {
 	sync(e1)
 	stillInProgress(t, c, id, "edge-2 has not applied", alive)
 	sync(e2)
-	waitDeployed(t, c, id)
+	testenv.WaitDeployed(t, c, id)
 
 	// An edge serving from its cache keeps the applied configuration until
 	// it syncs: the disable takes effect there at its next sync.
@@ -105,7 +105,7 @@ func TestDeployedWhenEveryLiveEdgeApplied(t *testing.T) {
 	// longer holds deployments back.
 	time.Sleep(live)
 	sync(e1)
-	waitDeployed(t, c, id)
+	testenv.WaitDeployed(t, c, id)
 }
 
 // TestWaiterPassesWithEdgeRunning runs an edge's follower loop next to the
@@ -119,5 +119,5 @@ func TestWaiterPassesWithEdgeRunning(t *testing.T) {
 	t.Cleanup(func() { cancel(); <-done })
 	env := &env{api: api, cf: api.Client()}
 	id, _ := env.createDist(t)
-	waitDeployed(t, env.cf, id)
+	testenv.WaitDeployed(t, env.cf, id)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/streamfront/streamfront/internal/edge"
 	"github.com/streamfront/streamfront/internal/edge/origin"
+	"github.com/streamfront/streamfront/internal/edge/rtmpt"
 	"github.com/streamfront/streamfront/internal/testenv"
 )
 
@@ -251,4 +253,20 @@ func runWithTimeout(cmd *exec.Cmd, d time.Duration) ([]byte, error) {
 		<-done
 		return []byte(buf.String()), fmt.Errorf("timed out after %v", d)
 	}
+}
+
+// serveRTMPT serves srv through an RTMPT tunnel on a loopback port until the
+// test ends and returns the tunnel's address.
+func serveRTMPT(t *testing.T, srv *edge.Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tun := rtmpt.New(ln.Addr(), rtmpt.Options{})
+	hs := &http.Server{Handler: tun}
+	go hs.Serve(ln)
+	go srv.Serve(tun)
+	t.Cleanup(func() { hs.Close(); tun.Close() })
+	return ln.Addr().String()
 }

@@ -2,8 +2,6 @@ package edge_test
 
 import (
 	"context"
-	"net"
-	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -14,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 
 	"github.com/streamfront/streamfront/internal/edge"
-	"github.com/streamfront/streamfront/internal/edge/rtmpt"
 	"github.com/streamfront/streamfront/internal/testenv"
 )
 
@@ -101,7 +98,7 @@ func TestRefusals(t *testing.T) {
 		}
 	})
 	t.Run("deleted", func(t *testing.T) {
-		waitDeployed(t, e.cf, id)
+		testenv.WaitDeployed(t, e.cf, id)
 		if _, err := e.cf.DeleteStreamingDistribution(context.Background(), &cloudfront.DeleteStreamingDistributionInput{
 			Id: aws.String(id), IfMatch: aws.String(etag)}); err != nil {
 			t.Fatal(err)
@@ -139,16 +136,6 @@ func setEnabled(t *testing.T, c *cloudfront.Client, id string, enabled bool) str
 	return *out.ETag
 }
 
-func waitDeployed(t *testing.T, c *cloudfront.Client, id string) {
-	t.Helper()
-	w := cloudfront.NewStreamingDistributionDeployedWaiter(c, func(o *cloudfront.StreamingDistributionDeployedWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 50*time.Millisecond, 200*time.Millisecond
-	})
-	if err := w.Wait(context.Background(), &cloudfront.GetStreamingDistributionInput{Id: aws.String(id)}, 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestRTMPE plays over an encrypted (rtmpe://) connection, as CloudFront
 // allowed, with rtmpdump (Debian's ffmpeg has no rtmpe protocol).
 func TestRTMPE(t *testing.T) {
@@ -168,17 +155,9 @@ func TestRTMPE(t *testing.T) {
 	}
 
 	// rtmpte:// is RTMPE inside the RTMPT tunnel.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tun := rtmpt.New(ln.Addr(), rtmpt.Options{})
-	hs := &http.Server{Handler: tun}
-	go hs.Serve(ln)
-	go e.edge.Serve(tun)
-	t.Cleanup(func() { hs.Close(); tun.Close() })
+	rtmptAddr := serveRTMPT(t, e.edge)
 	out = filepath.Join(t.TempDir(), "rtmpte.flv")
-	cmd = exec.Command("rtmpdump", "-q", "-r", "rtmpte://"+ln.Addr().String()+"/cfx/st", "-a", "cfx/st",
+	cmd = exec.Command("rtmpdump", "-q", "-r", "rtmpte://"+rtmptAddr+"/cfx/st", "-a", "cfx/st",
 		"-t", "rtmpte://"+domain+"/cfx/st", "-y", "videos/clip", "-o", out)
 	if b, err := runWithTimeout(cmd, 90*time.Second); err != nil {
 		t.Fatalf("rtmpdump rtmpte: %v\n%s", err, b)

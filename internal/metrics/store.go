@@ -11,7 +11,7 @@ import (
 )
 
 // InstrumentStore wraps s so that the latency and outcome of every data call
-// is recorded. Methods not listed here pass through unmeasured.
+// is recorded. The edges' heartbeat calls and Ping pass through unmeasured.
 func (r *Registry) InstrumentStore(s store.Store) store.Store {
 	return &timedStore{Store: s, h: r.storeDuration}
 }
@@ -94,4 +94,29 @@ func (t *timedStore) DeleteOAI(ctx context.Context, account, id, ifMatch string)
 func (t *timedStore) TagDistribution(ctx context.Context, account, id string, tags []store.Tag, maxTags int) (err error) {
 	defer t.done("TagDistribution", time.Now(), &err)
 	return t.Store.TagDistribution(ctx, account, id, tags, maxTags)
+}
+
+func (t *timedStore) ListOAIs(ctx context.Context, account, marker string, limit int) (_ []*store.OAI, err error) {
+	defer t.done("ListOAIs", time.Now(), &err)
+	return t.Store.ListOAIs(ctx, account, marker, limit)
+}
+
+func (t *timedStore) ListTags(ctx context.Context, account, id string) (_ []store.Tag, err error) {
+	defer t.done("ListTags", time.Now(), &err)
+	return t.Store.ListTags(ctx, account, id)
+}
+
+func (t *timedStore) UntagDistribution(ctx context.Context, account, id string, keys []string) (err error) {
+	defer t.done("UntagDistribution", time.Now(), &err)
+	return t.Store.UntagDistribution(ctx, account, id, keys)
+}
+
+func (t *timedStore) ListPending(ctx context.Context) (_ []store.Pending, err error) {
+	defer t.done("ListPending", time.Now(), &err)
+	return t.Store.ListPending(ctx)
+}
+
+func (t *timedStore) MarkDeployed(ctx context.Context, id string, version int64) (err error) {
+	defer t.done("MarkDeployed", time.Now(), &err)
+	return t.Store.MarkDeployed(ctx, id, version)
 }

@@ -229,3 +229,15 @@ func Require(t testing.TB, cmd string) string {
 	}
 	return p
 }
+
+// WaitDeployed runs the SDK's StreamingDistributionDeployed waiter, polling
+// every 20–100 ms instead of its 60 s, for at most 30 s.
+func WaitDeployed(t testing.TB, c *cloudfront.Client, id string) {
+	t.Helper()
+	w := cloudfront.NewStreamingDistributionDeployedWaiter(c, func(o *cloudfront.StreamingDistributionDeployedWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 20*time.Millisecond, 100*time.Millisecond
+	})
+	if err := w.Wait(context.Background(), &cloudfront.GetStreamingDistributionInput{Id: aws.String(id)}, 30*time.Second); err != nil {
+		t.Fatalf("waiting for %s to be Deployed: %v", id, err)
+	}
+}

@@ -91,7 +91,7 @@ func (h hooks) onEvent(e edge.Event) {
 
 func logEvent(e edge.Event) accesslog.Event {
 	le := accesslog.Event{
-		Time: e.Time, Kind: accesslog.Kind(e.Kind), ClientIP: e.Conn.ClientIP, Bytes: e.BytesSent,
+		Time: e.Time, Kind: e.Kind, ClientIP: e.Conn.ClientIP, Bytes: e.BytesSent,
 		Status: e.Status, ClientID: e.Conn.ID, TcURL: e.Conn.TCURL,
 		SwfURL: e.Conn.SWFURL, PageURL: e.Conn.PageURL, FlashVer: e.Conn.UserAgent,
 	}

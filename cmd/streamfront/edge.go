@@ -174,6 +174,7 @@ func edgeCmd(args []string) error {
 		return err
 	}
 	ef.hooks.signers = sec.signers
+	ef.hooks.dataDir = sf.dataDir
 	st, storeDesc, err := openStore(context.Background(), &sf)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)

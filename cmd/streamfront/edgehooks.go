@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/streamfront/streamfront/internal/auth"
@@ -25,6 +26,10 @@ type edgeHookFlags struct {
 	rtmptListen  string
 	logInterval  time.Duration
 	edgeLocation string
+	logSpool     string
+	// dataDir holds the access-log spool unless --access-log-spool names
+	// another directory.
+	dataDir string
 	// signers verify signed stream names: serve's key pairs (--accounts or
 	// --key-pairs). Nil refuses every play of a distribution with trusted
 	// signers.
@@ -35,6 +40,18 @@ func (f *edgeHookFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.rtmptListen, "rtmpt-listen", "", "serve RTMPT (RTMP tunnelled in HTTP, as CloudFront did on port 80) on this address (default: off)")
 	fs.DurationVar(&f.logInterval, "access-log-interval", time.Minute, "how often access logs are written to logging buckets (and at shutdown)")
 	fs.StringVar(&f.edgeLocation, "edge-location", "SFE1", "x-edge-location written in access logs")
+	fs.StringVar(&f.logSpool, "access-log-spool", "", "directory keeping access-log events until stored, so a killed process loses none; \"off\" keeps them in memory only (default <data-dir>/accesslog-spool)")
+}
+
+// spoolDir resolves --access-log-spool: "" for off.
+func (f *edgeHookFlags) spoolDir() string {
+	switch f.logSpool {
+	case "off":
+		return ""
+	case "":
+		return filepath.Join(f.dataDir, "accesslog-spool")
+	}
+	return f.logSpool
 }
 
 // edgeExtras run beside the RTMP server: the access-log writer and the
@@ -57,8 +74,12 @@ func (f *edgeHookFlags) build(ef *edgeFlags, originSuffixes []string, log *slog.
 		sink = &accesslog.S3Sink{Client: origin.NewS3Client(origin.S3Config{Endpoint: ef.originEndpoint,
 			AccessKey: ef.originAccess, SecretKey: ef.originSecret, Region: ef.originRegion})}
 	}
-	x := &edgeExtras{log: log, logs: accesslog.New(accesslog.Options{
-		Sink: sink, FlushInterval: f.logInterval, EdgeLocation: f.edgeLocation, Logger: log})}
+	logs, err := accesslog.New(accesslog.Options{Sink: sink, FlushInterval: f.logInterval,
+		EdgeLocation: f.edgeLocation, SpoolDir: f.spoolDir(), Logger: log})
+	if err != nil {
+		return edge.Hooks{}, nil, fmt.Errorf("--access-log-spool: %w", err)
+	}
+	x := &edgeExtras{log: log, logs: logs}
 	hooks := edgehooks.New(edgehooks.Config{Signers: f.signers, AccessLog: x.logs, OriginSuffixes: originSuffixes, Logger: log})
 	return hooks, x, nil
 }

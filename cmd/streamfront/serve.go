@@ -158,6 +158,7 @@ func serve(args []string) error {
 	stopEdge := func() {}
 	if ef.enabled() {
 		ef.hooks.signers = sec.signers
+		ef.hooks.dataDir = f.dataDir
 		stop, err := startEdge(ctx, &ef, st, splitList(f.originSuffixes), log, reg)
 		if err != nil {
 			return err

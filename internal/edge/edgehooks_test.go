@@ -51,7 +51,10 @@ func startHookedEnv(t *testing.T) *hookedEnv {
 		t.Fatal(err)
 	}
 	h := &hookedEnv{key: key, logRoot: t.TempDir()}
-	h.log = accesslog.New(accesslog.Options{Sink: accesslog.DirSink{Root: h.logRoot}, FlushInterval: time.Hour})
+	h.log, err = accesslog.New(accesslog.Options{Sink: accesslog.DirSink{Root: h.logRoot}, FlushInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { h.log.Close(context.Background()) })
 	signers := cf.SingleAccount{ID: testenv.AccountID, KeyPairs: []cf.KeyPair{{ID: keyPairID, Public: &key.PublicKey, Active: true}}}
 	h.env = startEnv(t, edgehooks.New(edgehooks.Config{Signers: signers, AccessLog: h.log}), nil)

@@ -7,7 +7,8 @@
 // CloudFront used for RTMP: two header lines, then one tab-separated line per
 // event. A Writer buffers events per distribution and hour and uploads them
 // through a Sink at an interval and at Close; an upload that fails is kept
-// and retried, never dropped silently.
+// and retried, never dropped silently. With Options.SpoolDir every event is
+// also on local disk until stored, so a killed process loses none (spool.go).
 package accesslog
 
 import (

@@ -26,7 +26,7 @@ func TestS3Sink(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	w := New(Options{Sink: sink, FlushInterval: time.Hour})
+	w := mustNew(t, Options{Sink: sink, FlushInterval: time.Hour})
 	at := time.Date(2026, 11, 26, 6, 30, 0, 0, time.UTC)
 	for _, e := range session(at, "192.0.2.50", 123456) {
 		w.Log(dest, e)
@@ -64,7 +64,7 @@ func TestS3SinkMissingBucketIsKept(t *testing.T) {
 	defer srv.Close()
 	sink := &S3Sink{Client: origin.NewS3Client(origin.S3Config{Endpoint: srv.URL, AccessKey: "AKID", SecretKey: "secret"})}
 	ctx := context.Background()
-	w := New(Options{Sink: sink, FlushInterval: time.Hour})
+	w := mustNew(t, Options{Sink: sink, FlushInterval: time.Hour})
 	w.Log(dest, Event{Time: time.Now(), Kind: Connect})
 	if err := w.Flush(ctx); err == nil {
 		t.Fatal("upload to a missing bucket succeeded")

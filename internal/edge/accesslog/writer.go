@@ -32,7 +32,12 @@ type Options struct {
 	// MaxFileBytes closes a file early once its uncompressed lines reach
 	// this size, bounding memory between flushes; default 8 MiB.
 	MaxFileBytes int
-	Logger       *slog.Logger
+	// SpoolDir, when set, keeps every event on disk until its file is
+	// stored, so a killed process loses none: the next Writer on the
+	// directory uploads them (see spool.go). Empty keeps events in memory
+	// only, lost if the process dies before a flush.
+	SpoolDir string
+	Logger   *slog.Logger
 }
 
 // ErrClosed is returned by Log after Close.
@@ -44,9 +49,10 @@ type Writer struct {
 	opts Options
 
 	mu     sync.Mutex
-	open   map[fileKey]*bytes.Buffer // files still collecting lines
-	ready  []*upload                 // sealed files not yet stored (new or failed)
+	open   map[fileKey]*openFile // files still collecting lines
+	ready  []*upload             // sealed files not yet stored (new or failed)
 	closed bool
+	spool  *spool // nil without SpoolDir
 
 	flushMu sync.Mutex // one upload pass at a time
 	kick    chan struct{}
@@ -61,14 +67,24 @@ type fileKey struct {
 	hour int64 // Unix seconds of the hour's start, UTC
 }
 
+// openFile is a log file still collecting lines.
+type openFile struct {
+	lines  bytes.Buffer
+	unique string // the object key's unique part, fixed when the file opens
+	spool  spoolFile
+}
+
 type upload struct {
 	bucket, key string
 	body        []byte
 	attempts    int
+	spoolPath   string // removed once stored; "" without a spool
 }
 
 // New starts a Writer; Close it to stop its flusher and store what is left.
-func New(o Options) *Writer {
+// With SpoolDir it first takes up the files a killed Writer left there and
+// uploads them at once; it fails only if SpoolDir cannot be used.
+func New(o Options) (*Writer, error) {
 	if o.EdgeLocation == "" {
 		o.EdgeLocation = "SFE1"
 	}
@@ -82,11 +98,21 @@ func New(o Options) *Writer {
 		o.Logger = slog.Default()
 	}
 	w := &Writer{
-		opts: o, open: map[fileKey]*bytes.Buffer{},
+		opts: o, open: map[fileKey]*openFile{},
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 	}
+	if o.SpoolDir != "" {
+		s, recovered, err := openSpool(o.SpoolDir, o.Logger)
+		if err != nil {
+			return nil, fmt.Errorf("accesslog: spool %s: %w", o.SpoolDir, err)
+		}
+		w.spool, w.ready = s, recovered
+		if len(recovered) > 0 {
+			w.kick <- struct{}{}
+		}
+	}
 	go w.run()
-	return w
+	return w, nil
 }
 
 // Log buffers one event for d. It fails only after Close.
@@ -97,13 +123,15 @@ func (w *Writer) Log(d Destination, e Event) error {
 	if w.closed {
 		return ErrClosed
 	}
-	buf := w.open[fk]
-	if buf == nil {
-		buf = new(bytes.Buffer)
-		w.open[fk] = buf
+	f := w.open[fk]
+	if f == nil {
+		f = &openFile{unique: uniqueID()}
+		w.open[fk] = f
 	}
-	buf.Write(appendLine(nil, w.opts.EdgeLocation, e))
-	if buf.Len() >= w.opts.MaxFileBytes {
+	line := appendLine(nil, w.opts.EdgeLocation, e)
+	f.lines.Write(line)
+	w.spool.append(&f.spool, fk, f.unique, line)
+	if f.lines.Len() >= w.opts.MaxFileBytes {
 		w.sealLocked(fk)
 		select {
 		case w.kick <- struct{}{}:
@@ -143,6 +171,7 @@ func (w *Writer) Flush(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("s3://%s/%s (attempt %d): %w", u.bucket, u.key, u.attempts, err))
 			continue
 		}
+		w.spool.remove(u.spoolPath)
 	}
 	if len(failed) > 0 {
 		w.mu.Lock()
@@ -154,7 +183,7 @@ func (w *Writer) Flush(ctx context.Context) error {
 
 // Close stops accepting events and stores everything buffered, retrying
 // failed uploads until ctx ends. Its error names every file it could not
-// store.
+// store; with SpoolDir those stay there for the next Writer.
 func (w *Writer) Close(ctx context.Context) error {
 	w.mu.Lock()
 	if w.closed {
@@ -165,6 +194,7 @@ func (w *Writer) Close(ctx context.Context) error {
 	w.mu.Unlock()
 	close(w.stop)
 	<-w.done
+	defer w.spool.close()
 
 	backoff := 50 * time.Millisecond
 	for {
@@ -203,28 +233,39 @@ func (w *Writer) run() {
 
 // sealLocked turns an open file into a gzip object queued for upload.
 func (w *Writer) sealLocked(fk fileKey) {
-	buf := w.open[fk]
+	f := w.open[fk]
 	delete(w.open, fk)
+	f.spool.close()
+	w.ready = append(w.ready, &upload{bucket: fk.dest.Bucket, key: objectKey(fk, f.unique),
+		body: gzipLog(f.lines.Bytes()), spoolPath: f.spool.path})
+}
+
+// gzipLog is a log file's body: the header, then lines.
+func gzipLog(lines []byte) []byte {
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	zw.Write([]byte(Header))
-	zw.Write(buf.Bytes())
+	zw.Write(lines)
 	zw.Close() // writes to memory cannot fail
-	w.ready = append(w.ready, &upload{bucket: fk.dest.Bucket, key: objectKey(fk), body: gz.Bytes()})
+	return gz.Bytes()
 }
 
 // objectKey is <Prefix><DistributionId>.YYYY-MM-DD-HH.<unique>.gz.
-func objectKey(fk fileKey) string {
-	hour := time.Unix(fk.hour, 0).UTC().Format("2006-01-02-15")
-	return fk.dest.Prefix + fk.dest.DistributionID + "." + hour + "." + uniqueID() + ".gz"
+func objectKey(fk fileKey, unique string) string {
+	return fk.dest.Prefix + fk.dest.DistributionID + "." + hourName(fk.hour) + "." + unique + ".gz"
 }
 
+// hourName is the YYYY-MM-DD-HH of a file's hour.
+func hourName(hour int64) string { return time.Unix(hour, 0).UTC().Format("2006-01-02-15") }
+
 var uniqueEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+const uniqueBytes = 5
 
 // uniqueID is random, not a counter, so several edges writing the same
 // distribution's logs never collide.
 func uniqueID() string {
-	var b [5]byte
+	var b [uniqueBytes]byte
 	rand.Read(b[:])
 	return uniqueEncoding.EncodeToString(b[:])
 }

@@ -94,9 +94,18 @@ var dest = Destination{DistributionID: "EDFDVBD6EXAMPLE", Bucket: "logs", Prefix
 
 var keyRE = regexp.MustCompile(`^logs/rtmp/EDFDVBD6EXAMPLE\.(\d{4}-\d{2}-\d{2}-\d{2})\.[A-Z2-7]{8}\.gz$`)
 
+func mustNew(t *testing.T, o Options) *Writer {
+	t.Helper()
+	w, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
 func newWriter(t *testing.T, sink Sink, interval time.Duration) *Writer {
 	t.Helper()
-	w := New(Options{Sink: sink, FlushInterval: interval, EdgeLocation: "TST1"})
+	w := mustNew(t, Options{Sink: sink, FlushInterval: interval, EdgeLocation: "TST1"})
 	t.Cleanup(func() { w.Close(context.Background()) })
 	return w
 }
@@ -117,7 +126,7 @@ func session(at time.Time, ip string, total int64) []Event {
 
 func TestFlushOnCloseWritesParsableFile(t *testing.T) {
 	sink := newMemSink()
-	w := New(Options{Sink: sink, FlushInterval: time.Hour, EdgeLocation: "TST1"})
+	w := mustNew(t, Options{Sink: sink, FlushInterval: time.Hour, EdgeLocation: "TST1"})
 	at := time.Date(2026, 11, 26, 6, 10, 0, 0, time.UTC)
 	for _, e := range session(at, "192.0.2.1", 600000) {
 		if err := w.Log(dest, e); err != nil {
@@ -232,7 +241,7 @@ func TestFailedUploadIsRetriedUnderTheSameKey(t *testing.T) {
 func TestCloseRetriesThenReportsWhatIsLost(t *testing.T) {
 	sink := newMemSink()
 	sink.failFor = 2
-	w := New(Options{Sink: sink, FlushInterval: time.Hour})
+	w := mustNew(t, Options{Sink: sink, FlushInterval: time.Hour})
 	w.Log(dest, Event{Time: time.Now(), Kind: Connect})
 	if err := w.Close(context.Background()); err != nil {
 		t.Fatalf("Close = %v; it should retry until the sink recovers", err)
@@ -243,7 +252,7 @@ func TestCloseRetriesThenReportsWhatIsLost(t *testing.T) {
 
 	down := newMemSink()
 	down.failFor = -1
-	w = New(Options{Sink: down, FlushInterval: time.Hour})
+	w = mustNew(t, Options{Sink: down, FlushInterval: time.Hour})
 	w.Log(dest, Event{Time: time.Now(), Kind: Connect})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -258,7 +267,7 @@ func TestCloseRetriesThenReportsWhatIsLost(t *testing.T) {
 
 func TestLargeFilesAreSplit(t *testing.T) {
 	sink := newMemSink()
-	w := New(Options{Sink: sink, FlushInterval: time.Hour, MaxFileBytes: 1000})
+	w := mustNew(t, Options{Sink: sink, FlushInterval: time.Hour, MaxFileBytes: 1000})
 	at := time.Now()
 	for i := 0; i < 100; i++ {
 		w.Log(dest, Event{Time: at, Kind: Play, Stream: strings.Repeat("x", 50), Bytes: int64(i)})
@@ -284,7 +293,7 @@ func TestLargeFilesAreSplit(t *testing.T) {
 func TestConcurrentLoggingLosesNothing(t *testing.T) {
 	sink := newMemSink()
 	sink.failFor = 5
-	w := New(Options{Sink: sink, FlushInterval: 5 * time.Millisecond})
+	w := mustNew(t, Options{Sink: sink, FlushInterval: 5 * time.Millisecond})
 	const writers, each = 8, 400
 	var wg sync.WaitGroup
 	for g := 0; g < writers; g++ {
@@ -323,7 +332,7 @@ func TestConcurrentLoggingLosesNothing(t *testing.T) {
 
 func TestDirSink(t *testing.T) {
 	root := t.TempDir()
-	w := New(Options{Sink: DirSink{Root: root}, FlushInterval: time.Hour})
+	w := mustNew(t, Options{Sink: DirSink{Root: root}, FlushInterval: time.Hour})
 	w.Log(dest, Event{Time: time.Now(), Kind: Connect, ClientIP: "192.0.2.9"})
 	if err := w.Close(context.Background()); err != nil {
 		t.Fatal(err)

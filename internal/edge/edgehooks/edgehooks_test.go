@@ -53,7 +53,10 @@ func (m *memSink) PutObject(_ context.Context, bucket, key string, _ []byte) err
 
 func TestOnEventLogsOnlyLoggedDistributions(t *testing.T) {
 	sink := &memSink{}
-	w := accesslog.New(accesslog.Options{Sink: sink, FlushInterval: time.Hour})
+	w, err := accesslog.New(accesslog.Options{Sink: sink, FlushInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := New(Config{AccessLog: w, OriginSuffixes: []string{"s3.local"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	at := time.Date(2026, 11, 26, 7, 0, 0, 0, time.UTC)
 	h.OnEvent(edge.Event{Kind: edge.EventConnect, Time: at, Conn: conn(cf.TrustedSigners{}, cf.Logging{})})

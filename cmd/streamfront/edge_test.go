@@ -82,7 +82,7 @@ func TestEdgeCommandFollowsTheStore(t *testing.T) {
 // The same with API and edge processes on PostgreSQL, as several nodes run.
 func TestEdgeCommandFollowsPostgres(t *testing.T) {
 	dsn := pgtest.DSN(t)
-	followTheStore(t, []string{"--store", dsn, "--data-dir", t.TempDir()}, []string{"--store", dsn})
+	followTheStore(t, []string{"--store", dsn, "--data-dir", t.TempDir()}, []string{"--store", dsn, "--data-dir", t.TempDir()}) // the edge keeps its access-log spool in --data-dir
 }
 
 // followTheStore runs serve with apiStore flags and edge with edgeStore flags.
@@ -182,6 +182,10 @@ func waitListening(t *testing.T, addr string) {
 func TestEdgeFlagsRefused(t *testing.T) {
 	bin := testenv.Binary(t)
 	dir := t.TempDir()
+	notDir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -191,6 +195,7 @@ func TestEdgeFlagsRefused(t *testing.T) {
 		{[]string{"serve", "--origin-dir", dir, "--origin-cache-bytes", "1000"}, "--origin-cache-bytes must be at least"},
 		{[]string{"edge", "--data-dir", dir}, "an origin is required"},
 		{[]string{"serve", "--edge-live", "1s"}, "--edge-live must be at least 2s"},
+		{[]string{"serve", "--origin-dir", dir, "--access-log-spool", filepath.Join(notDir, "spool")}, "--access-log-spool: "},
 	} {
 		args := append(c.args, "--listen", testenv.FreeAddr(t), "--rtmp-listen", testenv.FreeAddr(t))
 		if c.args[0] == "serve" {

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -250,16 +251,81 @@ func loggedPlays(t *testing.T, files [][]byte) string {
 	t.Helper()
 	var plays []string
 	for _, raw := range files {
-		zr, err := gzip.NewReader(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(zr)
-		for sc.Scan() {
-			if v := strings.Split(sc.Text(), "\t"); len(v) == 17 && v[4] == "play" {
+		for _, v := range logRecords(t, raw) {
+			if len(v) == 17 && v[4] == "play" {
 				plays = append(plays, v[6]+" "+v[13])
 			}
 		}
 	}
 	return strings.Join(plays, "|")
+}
+
+// TestAccessLogSurvivesSIGKILL: serve logs a play to its access-log spool
+// (in --data-dir), is killed with SIGKILL long before its hourly flush, and
+// the restarted process stores the log file with the whole session.
+func TestAccessLogSurvivesSIGKILL(t *testing.T) {
+	testenv.Require(t, "ffmpeg")
+	dir, dataDir := originWithClip(t), t.TempDir()
+	start := func() (*testenv.Proc, string) {
+		addr, rtmp := testenv.FreeAddr(t), testenv.FreeAddr(t)
+		return testenv.StartProc(t, addr, "serve", "--listen", addr, "--data-dir", dataDir,
+			"--rtmp-listen", rtmp, "--origin-dir", dir, "--access-log-interval", "1h"), rtmp
+	}
+	p, rtmp := start()
+	id, domain := createDistribution(t, testenv.Client(p.URL, "AKID", "secret"), false)
+	if err := ffmpegPlay(t, "rtmp://"+rtmp+"/cfx/st", domain, "videos/clip"); err != nil {
+		t.Fatal(err)
+	}
+	// The edge logs the disconnect once it sees the viewer leave.
+	spooled := func() string {
+		files, _ := filepath.Glob(filepath.Join(dataDir, "accesslog-spool", "*", id+".*.spool"))
+		var all []byte
+		for _, f := range files {
+			b, _ := os.ReadFile(f)
+			all = append(all, b...)
+		}
+		return string(all)
+	}
+	waitFor(t, func() bool { return strings.Contains(spooled(), "\tdisconnect\t") })
+	p.Kill()
+	logs := filepath.Join(dir, "logs", "cf")
+	if stored, _ := filepath.Glob(filepath.Join(logs, id+".*.gz")); len(stored) != 0 {
+		t.Fatalf("log stored before the restart: %v", stored)
+	}
+
+	start()
+	waitFor(t, func() bool { stored, _ := filepath.Glob(filepath.Join(logs, id+".*.gz")); return len(stored) == 1 })
+	var events []string
+	var bytesSent []int
+	for _, r := range logRecords(t, dirLogs(t, logs, id)[0]) {
+		n, _ := strconv.Atoi(r[5])
+		events, bytesSent = append(events, r[4]), append(bytesSent, n)
+	}
+	if got := strings.Join(events, " "); got != "connect play stop disconnect" {
+		t.Fatalf("events %q after the kill, want the whole session", got)
+	}
+	clip, err := os.Stat(filepath.Join(dir, "media", "videos", "clip.flv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := bytesSent; b[0] <= 0 || b[1] < b[0] || int64(b[2]-b[1]) < clip.Size()/2 || b[3] < b[2] {
+		t.Fatalf("sc-bytes %v: want running totals with the %d-byte clip sent between play and stop", b, clip.Size())
+	}
+}
+
+// logRecords splits a gzip log file into its event lines' fields.
+func logRecords(t *testing.T, gz []byte) [][]string {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]string
+	sc := bufio.NewScanner(zr)
+	for sc.Scan() {
+		if !strings.HasPrefix(sc.Text(), "#") {
+			out = append(out, strings.Split(sc.Text(), "\t"))
+		}
+	}
+	return out
 }

@@ -236,3 +236,25 @@ func appendTo(t *testing.T, path, s string) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkLog compares Log in memory only with Log through the spool (one
+// write(2) per event).
+func BenchmarkLog(b *testing.B) {
+	for _, spooled := range []bool{false, true} {
+		name, o := "memory", Options{Sink: newMemSink(), FlushInterval: time.Hour}
+		if spooled {
+			name, o.SpoolDir = "spool", b.TempDir()
+		}
+		b.Run(name, func(b *testing.B) {
+			w, err := New(o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer w.Close(context.Background())
+			e := session(time.Now(), "192.0.2.1", 1000)[1]
+			for b.Loop() {
+				w.Log(dest, e)
+			}
+		})
+	}
+}

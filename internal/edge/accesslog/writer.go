@@ -115,7 +115,8 @@ func New(o Options) (*Writer, error) {
 	return w, nil
 }
 
-// Log buffers one event for d. It fails only after Close.
+// Log buffers one event for d, and appends it to its spool file with
+// SpoolDir. It fails only after Close.
 func (w *Writer) Log(d Destination, e Event) error {
 	fk := fileKey{dest: d, hour: e.Time.UTC().Truncate(time.Hour).Unix()}
 	w.mu.Lock()

@@ -151,9 +151,7 @@ func followTheStore(t *testing.T, apiStore, edgeStore []string) {
 func startEdgeProc(t *testing.T, rtmp string, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(testenv.Binary(t), append([]string{"edge", "--rtmp-listen", rtmp}, args...)...)
-	if testing.Verbose() {
-		cmd.Stderr = os.Stderr
-	}
+	testenv.LogOnFailure(t, cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -183,9 +183,7 @@ func StartProc(t testing.TB, listen string, args ...string) *Proc {
 	t.Helper()
 	cmd := exec.Command(Binary(t), args...)
 	cmd.Stdout = io.Discard
-	if testing.Verbose() {
-		cmd.Stderr = os.Stderr
-	}
+	LogOnFailure(t, cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -205,6 +203,48 @@ func StartProc(t testing.TB, listen string, args ...string) *Proc {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// LogOnFailure keeps the last 64 KiB of cmd's stderr (its logs) and prints
+// them if t fails, so that a failure seen only in CI shows what the server
+// said; with -v they go to stderr as they come. Call it before cmd.Start and
+// register the cleanup that kills cmd after it, so the process has exited
+// (and its output is complete) when the tail is printed.
+func LogOnFailure(t testing.TB, cmd *exec.Cmd) {
+	if testing.Verbose() {
+		cmd.Stderr = os.Stderr
+		return
+	}
+	tail := &tailBuffer{max: 64 << 10}
+	cmd.Stderr = tail
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("stderr of %v (last %d KiB):\n%s", cmd.Args, tail.max>>10, tail.String())
+		}
+	})
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (w *tailBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b = append(w.b, p...)
+	if over := len(w.b) - w.max; over > 0 {
+		w.b = append(w.b[:0], w.b[over:]...)
+	}
+	return len(p), nil
+}
+
+func (w *tailBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(w.b)
 }
 
 // Kill sends SIGKILL and waits for the process to exit.

@@ -15,6 +15,7 @@ type edgeLimitFlags struct {
 	maxConns         int
 	handshakeTimeout time.Duration
 	writeTimeout     time.Duration
+	idleTimeout      time.Duration
 	drainTimeout     time.Duration
 }
 
@@ -25,6 +26,8 @@ func (f *edgeLimitFlags) register(fs *flag.FlagSet) {
 		"an RTMP client must complete its handshake and connect within this time")
 	fs.DurationVar(&f.writeTimeout, "rtmp-write-timeout", edge.DefaultWriteTimeout,
 		"an RTMP client that accepts no data for this long (a stalled viewer) is dropped")
+	fs.DurationVar(&f.idleTimeout, "rtmp-idle-timeout", edge.DefaultIdleTimeout,
+		"an RTMP client that neither plays nor sends anything for this long is dropped")
 	fs.DurationVar(&f.drainTimeout, "rtmp-drain-timeout", 10*time.Second,
 		"at SIGTERM, plays that end within this time finish; the others get NetStream.Play.Stop")
 }
@@ -37,6 +40,8 @@ func (f *edgeLimitFlags) validate() error {
 		return fmt.Errorf("--rtmp-handshake-timeout must be positive")
 	case f.writeTimeout <= 0:
 		return fmt.Errorf("--rtmp-write-timeout must be positive")
+	case f.idleTimeout <= 0:
+		return fmt.Errorf("--rtmp-idle-timeout must be positive")
 	case f.drainTimeout <= 0:
 		return fmt.Errorf("--rtmp-drain-timeout must be positive")
 	}
@@ -45,6 +50,7 @@ func (f *edgeLimitFlags) validate() error {
 
 func (f *edgeLimitFlags) apply(cfg *edge.Config) {
 	cfg.MaxConns, cfg.HandshakeTimeout, cfg.WriteTimeout = f.maxConns, f.handshakeTimeout, f.writeTimeout
+	cfg.IdleTimeout = f.idleTimeout
 }
 
 // drain shuts srv down within --rtmp-drain-timeout.

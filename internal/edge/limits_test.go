@@ -86,6 +86,49 @@ func TestHandshakeTimeoutCoversConnect(t *testing.T) {
 	})
 }
 
+func shortIdle(c *edge.Config) { c.IdleTimeout = 300 * time.Millisecond }
+
+// TestIdleConnectionIsDropped: a connected client that then sends nothing
+// and plays nothing is dropped after IdleTimeout.
+func TestIdleConnectionIsDropped(t *testing.T) {
+	e := startEnvConfig(t, edge.Hooks{}, nil, shortIdle)
+	_, domain := e.createDist(t)
+	p := connectedPlayer(t, dialPlayer(t, e.addr), domain)
+	waitDropped(t, p.nc, nil)
+}
+
+// TestIdleTimeoutSparesViewers: a viewer that sends nothing while a play
+// lasting many idle timeouts runs is not idle, and neither is a client
+// that keeps sending between plays.
+func TestIdleTimeoutSparesViewers(t *testing.T) {
+	e := startEnvConfig(t, edge.Hooks{}, nil, shortIdle)
+	_, domain := e.createDist(t)
+	e.makeMedia(t, "videos/clip.flv", "flv", 3)
+	p := connectedPlayer(t, dialPlayer(t, e.addr), domain)
+	// Pings for three idle timeouts before playing.
+	for range 9 {
+		if err := p.rw.Write(&message.UserControlPingRequest{ServerTime: 1}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Paced at real time after a 1.1 s lead, the 3 s clip takes about
+	// 2 s to arrive, six idle timeouts; read fails the test if the
+	// connection closes before the end.
+	p.play("videos/clip", 0, 100)
+	var last time.Duration
+	for {
+		ev := p.next()
+		if ev.code == "NetStream.Play.Stop" {
+			break
+		}
+		last = max(last, ev.ts)
+	}
+	if last < 2500*time.Millisecond {
+		t.Fatalf("the play stopped at %v of a 3 s clip", last)
+	}
+}
+
 // TestMaxConnsRejectsAtConnect: over the cap, a client's connect is
 // answered with NetConnection.Connect.Rejected; while as many as the
 // reject backlog (MaxConns/8+1, here 1) wait for that, more connections

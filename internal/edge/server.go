@@ -25,7 +25,7 @@ type Config struct {
 	// buffer length plus one second, like nginx-rtmp). Default 60s.
 	MaxLead time.Duration
 	// IdleTimeout closes a connection that neither plays nor sends anything
-	// for this long. Default 2 minutes.
+	// for this long. A play (or pause) in progress is not idle. Default 2 minutes.
 	IdleTimeout time.Duration
 	// MaxConns caps the connections served at once. Default 10000. See
 	// admission.go for what happens to the ones beyond it.
@@ -44,6 +44,7 @@ const (
 	DefaultMaxConns         = 10000
 	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultWriteTimeout     = 30 * time.Second
+	DefaultIdleTimeout      = 2 * time.Minute
 )
 
 // Server is an RTMP edge. Serve it on any number of listeners.
@@ -77,7 +78,7 @@ func New(cfg Config) *Server {
 		cfg.MaxLead = 60 * time.Second
 	}
 	if cfg.IdleTimeout <= 0 {
-		cfg.IdleTimeout = 2 * time.Minute
+		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = DefaultMaxConns

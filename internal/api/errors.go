@@ -49,6 +49,10 @@ var errorTable = []struct {
 var (
 	errUnknownOperation = errors.New("UnknownOperation")
 	errBodyTooLarge     = errors.New("BodyTooLarge")
+	// errStoreUnavailable: the request failed and the store does not answer
+	// (see explainFailure); not an error of the CloudFront model, but AWS's
+	// generic 503 that every SDK retries.
+	errStoreUnavailable = errors.New("ServiceUnavailable")
 )
 
 var internalError = awsError{"InternalError", http.StatusInternalServerError}
@@ -69,6 +73,8 @@ func lookupError(err error) (awsError, bool) {
 		return awsError{"InvalidAction", http.StatusBadRequest}, true
 	case errors.Is(err, errBodyTooLarge):
 		return awsError{"InvalidArgument", http.StatusRequestEntityTooLarge}, true
+	case errors.Is(err, errStoreUnavailable):
+		return awsError{"ServiceUnavailable", http.StatusServiceUnavailable}, true
 	}
 	return internalError, false
 }
@@ -88,6 +94,8 @@ func message(err error) string {
 		return "The method and path name no CloudFront 2020-05-31 streaming-distribution, origin-access-identity or tagging operation."
 	case errors.Is(err, errBodyTooLarge):
 		return "The request body is larger than this server accepts."
+	case errors.Is(err, errStoreUnavailable):
+		return "The service cannot reach its database at the moment. Please try again."
 	}
 	return ""
 }

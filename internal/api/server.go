@@ -102,6 +102,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	op, h, id := route(r.Method, r.URL.Path, q)
 	resp, err := s.serve(r, q, op, h, id)
+	err = s.explainFailure(r.Context(), err)
 	status, code := s.write(w, r, reqID, resp, err)
 	dur := time.Since(start)
 	level := slog.LevelInfo
@@ -227,7 +228,7 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	if err := s.cfg.Service.Store().Ping(r.Context()); err != nil {
+	if err := s.storeReachable(r.Context()); err != nil {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, `{"status":"unavailable"}`+"\n")
 		return

@@ -1,0 +1,75 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+
+	"github.com/streamfront/streamfront/internal/store"
+	"github.com/streamfront/streamfront/internal/testenv"
+)
+
+// flakyStore fails reads with an error no table row explains; its Ping
+// fails too while down is set, as a database that is restarting does.
+type flakyStore struct {
+	store.Store
+	down  atomic.Bool
+	pings atomic.Int32
+}
+
+var errDriver = errors.New("driver: unexpected EOF")
+
+func (s *flakyStore) GetDistribution(context.Context, string, string) (*store.Distribution, error) {
+	return nil, errDriver
+}
+
+func (s *flakyStore) Ping(ctx context.Context) error {
+	s.pings.Add(1)
+	if s.down.Load() {
+		return errDriver
+	}
+	return s.Store.Ping(ctx)
+}
+
+// A request that fails while the store does not answer gets 503
+// ServiceUnavailable (the SDKs retry it), and health says 503; an unexplained
+// failure of a store that answers stays 500 InternalError. (internal/cluster
+// provokes both with a real PostgreSQL crash.)
+func TestStoreUnreachableIsServiceUnavailable(t *testing.T) {
+	base := testenv.Start(t, testenv.Options{})
+	st := &flakyStore{Store: base.Store}
+	srv := testenv.Start(t, testenv.Options{Store: st})
+	get := func() error {
+		_, err := srv.Client().GetStreamingDistribution(ctx, &cloudfront.GetStreamingDistributionInput{Id: aws.String("E123")})
+		return err
+	}
+
+	err := get()
+	wantError(t, err, "InternalError", http.StatusInternalServerError)
+	if r := raw(t, http.MethodGet, srv.URL+"/_streamfront/health", "", nil); r.Status != http.StatusOK {
+		t.Fatalf("health %d while the store answers", r.Status)
+	}
+
+	st.down.Store(true)
+	err = get()
+	wantError(t, err, "ServiceUnavailable", http.StatusServiceUnavailable)
+	if !retry.NewStandard().IsErrorRetryable(err) {
+		t.Fatalf("the SDK does not retry %v", err)
+	}
+	if r := raw(t, http.MethodGet, srv.URL+"/_streamfront/health", "", nil); r.Status != http.StatusServiceUnavailable {
+		t.Fatalf("health %d while the store is down, want 503", r.Status)
+	}
+	// A known error is answered as such without asking the store.
+	pings := st.pings.Load()
+	_, err = srv.Client().DeleteStreamingDistribution(ctx, &cloudfront.DeleteStreamingDistributionInput{Id: aws.String("E123")})
+	wantError(t, err, "InvalidIfMatchVersion", http.StatusBadRequest)
+	if n := st.pings.Load() - pings; n != 0 {
+		t.Fatalf("a known error cost %d store pings", n)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ import (
 func TestDatabaseRestart(t *testing.T) {
 	pg := pgtest.StartServer(t)
 	addr := testenv.FreeAddr(t)
-	p := testenv.StartProc(t, addr, "serve", "--listen", addr, "--store", pg.DSN, "--data-dir", t.TempDir(), "--deploy-delay", "50ms")
+	p := testenv.StartProc(t, addr, "serve", "--listen", addr, "--store", pg.DSN, "--data-dir", t.TempDir(), "--deploy-delay", "50ms", "--max-distributions", "1000000")
 	startEdge(t, pg.DSN)
 	node := testenv.Client(p.URL, "AKIDEXAMPLE", "secret")
 
@@ -72,7 +73,7 @@ func TestDatabaseRestart(t *testing.T) {
 			if err == nil {
 				t.Fatalf("%s succeeded while the database is down", op)
 			}
-			if code, status := errorCode(err); code != "ServiceUnavailable" || status != 503 || !retry.NewStandard().IsErrorRetryable(err) {
+			if code, status := errorCode(err); code != "ServiceUnavailable" || status != 503 || !retryable5xx(err) {
 				t.Fatalf("%s while the database is down: %v (%s, %d), want a retryable ServiceUnavailable (503)", op, err, code, status)
 			}
 		}
@@ -127,6 +128,96 @@ func TestDatabaseRestart(t *testing.T) {
 	if applied != 1 {
 		t.Fatalf("the edge has not applied %s, created after the restart", *out.StreamingDistribution.Id)
 	}
+
+	restartUnderLoad(t, pg, node)
+}
+
+// restartUnderLoad runs `pg_ctl restart -m immediate` while writers create
+// and read distributions: requests cut off mid-transaction fail with a 5xx
+// the SDK retries (500 or 503, depending on whether the database is back by
+// the time the node looks), and every acknowledged create is stored.
+func restartUnderLoad(t *testing.T, pg *pgtest.Server, node *cloudfront.Client) {
+	const writers, acksEachSide = 4, 40
+	var (
+		mu           sync.Mutex
+		acked        = map[string]string{} // id → ETag
+		afterRestart int                   // creates acknowledged after the restart
+		failures     = map[string]int{} // error code → requests failed with it
+		badErr       error // a failure the SDK would not retry
+	)
+	restarted := make(chan struct{})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; !isClosed(stop); n++ {
+				var out *cloudfront.CreateStreamingDistributionOutput
+				err := callBounded(func(ctx context.Context) (err error) {
+					out, err = node.CreateStreamingDistribution(ctx, &cloudfront.CreateStreamingDistributionInput{
+						StreamingDistributionConfig: config(fmt.Sprintf("load-%d-%d", w, n), "load")})
+					return err
+				})
+				if err == nil {
+					err = callBounded(func(ctx context.Context) error {
+						_, err := node.GetStreamingDistribution(ctx, &cloudfront.GetStreamingDistributionInput{Id: out.StreamingDistribution.Id})
+						return err
+					})
+				}
+				mu.Lock()
+				switch {
+				case out != nil:
+					acked[*out.StreamingDistribution.Id] = aws.ToString(out.ETag)
+					if isClosed(restarted) {
+						afterRestart++
+					}
+				case !retryable5xx(err):
+					badErr = err
+				}
+				if err != nil {
+					code, status := errorCode(err)
+					failures[fmt.Sprintf("%s (%d)", code, status)]++
+				}
+				mu.Unlock()
+				if err != nil {
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+		}()
+	}
+	// waitAcks waits until done holds, for at most as many polls as the
+	// writers need without an outage by far.
+	waitAcks := func(what string, done func() bool) {
+		for range 3000 {
+			mu.Lock()
+			ok, err := done(), badErr
+			mu.Unlock()
+			if err != nil {
+				t.Fatalf("a request failed with an error that is not a 5xx the SDK retries: %v", err)
+			}
+			if ok {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Fatalf("load did not reach %s", what)
+	}
+	waitAcks("the first creates", func() bool { return len(acked) >= acksEachSide })
+	pg.Restart(t)
+	close(restarted)
+	waitAcks("creates after the restart", func() bool { return afterRestart >= acksEachSide })
+	close(stop)
+	wg.Wait()
+	if badErr != nil {
+		t.Fatalf("a request failed with an error that is not a 5xx the SDK retries: %v", badErr)
+	}
+	for id, etag := range acked {
+		if got := aws.ToString(get(t, node, aws.String(id)).ETag); got != etag {
+			t.Fatalf("%s has ETag %s, its acknowledged create set %s", id, got, etag)
+		}
+	}
+	t.Logf("restart under load: %d creates acknowledged, all stored; retryable failures: %v", len(acked), failures)
 }
 
 // callBounded runs call with a deadline so that a hanging request fails the
@@ -146,12 +237,20 @@ func eventually(t *testing.T, what string, fn func() error) {
 		if err = fn(); err == nil {
 			return
 		}
-		if _, status := errorCode(err); status != 0 && !retry.NewStandard().IsErrorRetryable(err) {
-			t.Fatalf("%s: %v is not retryable", what, err)
+		if !retryable5xx(err) {
+			t.Fatalf("%s: %v is not a 5xx the SDK retries", what, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("%s: still failing after 200 tries: %v", what, err)
+}
+
+// retryable5xx reports whether err is an AWS error response with a 5xx
+// status that the SDK's standard retryer retries (not a hang, not a 4xx
+// telling the client its request was wrong).
+func retryable5xx(err error) bool {
+	_, status := errorCode(err)
+	return status >= 500 && retry.NewStandard().IsErrorRetryable(err)
 }
 
 func health(t *testing.T, url string) int {

@@ -33,6 +33,13 @@ var _ store.Store = (*Store)(nil)
 // requests queue for a connection while others wait on commits.
 const defaultMaxConns = 16
 
+// defaultConnectTimeout bounds opening a connection unless the DSN (or
+// PGCONNECT_TIMEOUT) sets connect_timeout. pgx has no default, so while a
+// database that fails over is unreachable without refusing connections, a
+// request would wait for the kernel to give up the TCP handshake (minutes)
+// instead of being answered 503 ServiceUnavailable.
+const defaultConnectTimeout = 5 * time.Second
+
 // Open connects to the database named by dsn (a postgres:// URL or key=value
 // string; pgxpool settings such as pool_max_conns are accepted) and applies
 // pending migrations.
@@ -43,6 +50,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	if !strings.Contains(dsn, "pool_max_conns") {
 		cfg.MaxConns = defaultMaxConns
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -1,10 +1,13 @@
 package postgres_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -134,5 +137,43 @@ func TestUpgradeToQuotaUsageCountsExistingResources(t *testing.T) {
 	}
 	if err := s.CreateOAI(t.Context(), &store.OAI{Account: "111111111111", ID: "EOAI2", ETag: "E1", CallerReference: "oai2"}, 1); !errors.Is(err, store.ErrQuotaExceeded) {
 		t.Fatalf("second OAI under quota 1 after upgrade: %v", err)
+	}
+}
+
+// TestOpenGivesUpOnASilentServer: a database address that accepts TCP
+// connections but never answers (a failover in progress behind a virtual IP,
+// a hung server) makes Open fail after the default connect timeout rather
+// than wait for ever; requests and the deployer use the same pool settings.
+func TestOpenGivesUpOnASilentServer(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer conn.Close() // held open, never written to
+		}
+	}()
+	done := make(chan error, 1)
+	go func() {
+		s, err := postgres.Open(context.Background(), "postgres://streamfront@"+ln.Addr().String()+"/postgres?sslmode=disable")
+		if err == nil {
+			s.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "timeout") {
+			t.Fatalf("Open on a silent server: %v, want a connect timeout", err)
+		}
+	case <-time.After(2 * time.Minute): // a hang guard, not a speed target
+		t.Fatal("Open still waiting on a silent server")
 	}
 }

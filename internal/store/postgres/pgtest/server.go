@@ -85,6 +85,15 @@ func (s *Server) Start(t testing.TB) {
 	}
 }
 
+// Restart is `pg_ctl restart -m immediate`: a crash and an immediate
+// restart, the shortest outage a failover causes.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	if out, err := s.pgCtl(append([]string{"restart", "-m", "immediate"}, s.startArgs()...)...); err != nil {
+		t.Fatalf("pg_ctl restart: %v\n%s", err, out)
+	}
+}
+
 // QueryRow scans the one value sql selects, e.g. to look at what a process stored.
 func (s *Server) QueryRow(t testing.TB, dest any, sql string, args ...any) {
 	t.Helper()
@@ -100,12 +109,17 @@ func (s *Server) QueryRow(t testing.TB, dest any, sql string, args ...any) {
 }
 
 func (s *Server) start() error {
-	out, err := s.pgCtl("start", "-w", "-l", filepath.Join(s.dir, "log"),
-		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=on", s.port, s.dir))
+	out, err := s.pgCtl(append([]string{"start"}, s.startArgs()...)...)
 	if err != nil {
 		return fmt.Errorf("pg_ctl start: %v\n%s", err, out)
 	}
 	return nil
+}
+
+// startArgs are pg_ctl's options for starting the server and waiting until it accepts connections.
+func (s *Server) startArgs() []string {
+	return []string{"-w", "-l", filepath.Join(s.dir, "log"),
+		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=on", s.port, s.dir)}
 }
 
 func (s *Server) data() string { return filepath.Join(s.dir, "data") }

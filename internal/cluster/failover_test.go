@@ -142,8 +142,8 @@ func restartUnderLoad(t *testing.T, pg *pgtest.Server, node *cloudfront.Client) 
 		mu           sync.Mutex
 		acked        = map[string]string{} // id → ETag
 		afterRestart int                   // creates acknowledged after the restart
-		failures     = map[string]int{} // error code → requests failed with it
-		badErr       error // a failure the SDK would not retry
+		failures     = map[string]int{}    // error code → requests failed with it
+		badErr       error                 // a failure the SDK would not retry
 	)
 	restarted := make(chan struct{})
 	stop := make(chan struct{})

@@ -1,6 +1,8 @@
 // Package pgtest gives tests their own empty PostgreSQL schema on the server
 // named by STREAMFRONT_TEST_POSTGRES, so tests are independent and can run in
-// parallel against one throwaway cluster (scripts/pg-throwaway.sh starts one).
+// parallel against one throwaway cluster (scripts/pg-throwaway.sh starts one);
+// and, for tests that crash or restart the database, a cluster of their own
+// (StartServer).
 package pgtest
 
 import (

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/streamfront/streamfront/internal/testenv"
 )
 
 // Server is a PostgreSQL cluster of one test's own, for tests that crash or
@@ -20,7 +22,7 @@ type Server struct {
 	DSN  string
 	bin  string // directory of initdb, pg_ctl
 	dir  string // holds data/, log and the unix socket
-	port int
+	port string
 }
 
 // StartServer runs initdb and starts a cluster on a free loopback port, as
@@ -56,9 +58,9 @@ func StartServer(t testing.TB) *Server {
 	}
 	// A port free a moment ago may be taken by the time PostgreSQL binds it.
 	for range 5 {
-		s.port = freePort(t)
+		_, s.port, _ = net.SplitHostPort(testenv.FreeAddr(t))
 		if err := s.start(); err == nil {
-			s.DSN = fmt.Sprintf("postgres://streamfront@127.0.0.1:%d/postgres?sslmode=disable", s.port)
+			s.DSN = "postgres://streamfront@127.0.0.1:" + s.port + "/postgres?sslmode=disable"
 			return s
 		}
 	}
@@ -119,7 +121,7 @@ func (s *Server) start() error {
 // startArgs are pg_ctl's options for starting the server and waiting until it accepts connections.
 func (s *Server) startArgs() []string {
 	return []string{"-w", "-l", filepath.Join(s.dir, "log"),
-		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=on", s.port, s.dir)}
+		"-o", fmt.Sprintf("-p %s -k %s -c listen_addresses=127.0.0.1 -c fsync=on", s.port, s.dir)}
 }
 
 func (s *Server) data() string { return filepath.Join(s.dir, "data") }
@@ -136,14 +138,4 @@ func (s *Server) run(prog string, args ...string) ([]byte, error) {
 	}
 	cmd.Dir = s.dir
 	return cmd.CombinedOutput()
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }

@@ -134,7 +134,7 @@ func serve(args []string) error {
 	deployerDone := make(chan struct{})
 	go func() {
 		defer close(deployerDone)
-		svc.RunDeployer(ctx, tickFor(f.deployDelay), deployGate(st, f.deployDelay, ef.edgeLive))
+		svc.RunDeployer(ctx, cf.DeployTick(f.deployDelay), deployGate(st, f.deployDelay, ef.edgeLive))
 	}()
 
 	ln, err := net.Listen("tcp", f.listen)
@@ -184,9 +184,4 @@ func serve(args []string) error {
 	<-edgeDone
 	<-deployerDone
 	return nil
-}
-
-// tickFor polls often enough that Deployed shows soon after the delay.
-func tickFor(delay time.Duration) time.Duration {
-	return min(max(delay/4, 20*time.Millisecond), 500*time.Millisecond)
 }

@@ -20,6 +20,13 @@ func DelayGate(delay time.Duration, now func() time.Time) DeployGate {
 	}
 }
 
+// DeployTick is how often the deployer looks for pending versions with a
+// propagation delay of delay: often enough that Deployed shows soon after
+// the delay, seldom enough that scanning many pending rows stays cheap.
+func DeployTick(delay time.Duration) time.Duration {
+	return min(max(delay/4, 20*time.Millisecond), 500*time.Millisecond)
+}
+
 // RunDeployer marks pending versions Deployed when gate allows, every tick,
 // until ctx ends. It is idempotent, so every node sharing a store may run it.
 func (s *Service) RunDeployer(ctx context.Context, tick time.Duration, gate DeployGate) {

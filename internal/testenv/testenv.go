@@ -106,7 +106,7 @@ func Start(t testing.TB, o Options) *Server {
 		if o.DeployGate != nil {
 			gate = o.DeployGate(st)
 		}
-		svc.RunDeployer(ctx, 10*time.Millisecond, gate)
+		svc.RunDeployer(ctx, cf.DeployTick(o.DeployDelay), gate) // as serve runs it
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -34,6 +34,7 @@ type serveFlags struct {
 	maxBody          int64
 	headerTimeout    time.Duration
 	idleTimeout      time.Duration
+	requestTimeout   time.Duration
 	auth             authFlags
 }
 
@@ -50,6 +51,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&f.maxBody, "max-body", 1<<20, "largest accepted API request body in bytes")
 	fs.DurationVar(&f.headerTimeout, "read-header-timeout", 10*time.Second, "time a client has to send request headers (slowloris guard)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", 120*time.Second, "keep-alive connections idle longer than this are closed")
+	fs.DurationVar(&f.requestTimeout, "request-timeout", api.DefaultRequestTimeout, "longest an API request waits for the store before answering 503 ServiceUnavailable")
 	f.auth.register(fs)
 }
 
@@ -67,6 +69,9 @@ func (f *serveFlags) validate() error {
 	}
 	if f.maxBody < 1024 || f.headerTimeout <= 0 || f.idleTimeout <= 0 {
 		return fmt.Errorf("--max-body must be at least 1024 and timeouts positive")
+	}
+	if f.requestTimeout <= 0 {
+		return fmt.Errorf("--request-timeout must be positive")
 	}
 	if f.logFormat != "text" && f.logFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json")
@@ -143,7 +148,7 @@ func serve(args []string) error {
 	}
 	srv := &http.Server{
 		Handler: api.New(api.Config{Service: svc, Auth: sec.auth, Logger: log, MaxBody: f.maxBody,
-			Observe: reg.ObserveRequest, Metrics: reg.Handler()}),
+			Observe: reg.ObserveRequest, Metrics: reg.Handler(), RequestTimeout: f.requestTimeout}),
 		ReadHeaderTimeout: f.headerTimeout,
 		ReadTimeout:       f.headerTimeout + 50*time.Second,
 		WriteTimeout:      f.headerTimeout + 50*time.Second,

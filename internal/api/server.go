@@ -45,7 +45,17 @@ type Config struct {
 	Observe func(op string, status int, code string, d time.Duration)
 	// Metrics, when set, is served at /metrics.
 	Metrics http.Handler
+	// RequestTimeout bounds each request's service and store work; a request
+	// that runs out of it answers 503 ServiceUnavailable. Default
+	// DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is the RequestTimeout of a zero Config: long enough
+// for any healthy store call, short enough that a database that silently
+// stopped answering (no RST: the kernel would wait ~15 min) does not hold
+// the client.
+const DefaultRequestTimeout = 30 * time.Second
 
 // Server is the http.Handler of the API.
 type Server struct {
@@ -59,6 +69,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 1 << 20
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	s := &Server{cfg: cfg, rendered: newRenderCache()}
 	return s
@@ -101,8 +114,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	op, h, id := route(r.Method, r.URL.Path, q)
-	resp, err := s.serve(r, q, op, h, id)
-	err = s.explainFailure(r.Context(), err)
+	work, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
+	resp, err := s.serve(work, r, q, op, h, id)
+	cancel()
+	err = s.explainFailure(r.Context(), err, work.Err())
 	status, code := s.write(w, r, reqID, resp, err)
 	dur := time.Since(start)
 	level := slog.LevelInfo
@@ -124,7 +139,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) serve(r *http.Request, q url.Values, op string, h handler, id string) (*response, error) {
+// serve runs the request's work under ctx, which carries the request timeout.
+func (s *Server) serve(ctx context.Context, r *http.Request, q url.Values, op string, h handler, id string) (*response, error) {
 	if h == nil {
 		return nil, errUnknownOperation
 	}
@@ -144,7 +160,7 @@ func (s *Server) serve(r *http.Request, q url.Values, op string, h handler, id s
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	c := &call{ctx: r.Context(), account: account, id: id, query: q, header: r.Header,
+	c := &call{ctx: ctx, account: account, id: id, query: q, header: r.Header,
 		body: body, baseURL: scheme + "://" + r.Host}
 	return h(s, c)
 }

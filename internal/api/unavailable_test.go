@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -71,5 +72,60 @@ func TestStoreUnreachableIsServiceUnavailable(t *testing.T) {
 	wantError(t, err, "InvalidIfMatchVersion", http.StatusBadRequest)
 	if n := st.pings.Load() - pings; n != 0 {
 		t.Fatalf("a known error cost %d store pings", n)
+	}
+}
+
+// stalledStore never answers distribution reads or creates, as a database
+// behind a connection whose packets are dropped: the call returns only when
+// its context ends, with the driver's error. Its Ping answers.
+type stalledStore struct {
+	store.Store
+	returned atomic.Int32 // stalled calls that saw their context end
+}
+
+func (s *stalledStore) stall(ctx context.Context) error {
+	<-ctx.Done()
+	s.returned.Add(1)
+	return errDriver
+}
+
+func (s *stalledStore) GetDistribution(ctx context.Context, _, _ string) (*store.Distribution, error) {
+	return nil, s.stall(ctx)
+}
+
+func (s *stalledStore) CreateDistribution(ctx context.Context, _ *store.Distribution, _ []store.Tag, _ int) error {
+	return s.stall(ctx)
+}
+
+// A request whose store work outlives the request timeout is answered 503
+// ServiceUnavailable (which the SDKs retry), not 500 and not a hang, even
+// though the store still answers pings; the store call got the cancellation.
+func TestRequestTimeoutIsServiceUnavailable(t *testing.T) {
+	base := testenv.Start(t, testenv.Options{})
+	st := &stalledStore{Store: base.Store}
+	srv := testenv.Start(t, testenv.Options{Store: st, RequestTimeout: 100 * time.Millisecond})
+	calls := map[string]func(context.Context) error{
+		"Get": func(ctx context.Context) error {
+			_, err := srv.Client().GetStreamingDistribution(ctx, &cloudfront.GetStreamingDistributionInput{Id: aws.String("E123")})
+			return err
+		},
+		"Create": func(ctx context.Context) error {
+			_, err := srv.Client().CreateStreamingDistribution(ctx, &cloudfront.CreateStreamingDistributionInput{
+				StreamingDistributionConfig: minimalConfig("stalled")})
+			return err
+		},
+	}
+	for op, call := range calls {
+		// The hang guard fails the test instead of stalling it; it is no timing assertion.
+		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		err := call(ctx)
+		cancel()
+		wantError(t, err, "ServiceUnavailable", http.StatusServiceUnavailable)
+		if !retry.NewStandard().IsErrorRetryable(err) {
+			t.Fatalf("%s: the SDK does not retry %v", op, err)
+		}
+	}
+	if n := st.returned.Load(); n != int32(len(calls)) {
+		t.Fatalf("%d of %d stalled store calls saw their context end", n, len(calls))
 	}
 }

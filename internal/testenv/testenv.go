@@ -45,6 +45,8 @@ type Options struct {
 	Accounts string
 	// Now is the SigV4 verifier's clock in secure mode (default time.Now).
 	Now func() time.Time
+	// RequestTimeout is the API's request timeout (default api.DefaultRequestTimeout).
+	RequestTimeout time.Duration
 }
 
 // Server is an in-process API server on a real TCP listener.
@@ -91,7 +93,7 @@ func Start(t testing.TB, o Options) *Server {
 	if o.Auth == nil {
 		o.Auth = api.Open{Account: AccountID}
 	}
-	h := api.New(api.Config{Service: svc, Auth: o.Auth, Logger: o.Service.Logger})
+	h := api.New(api.Config{Service: svc, Auth: o.Auth, Logger: o.Service.Logger, RequestTimeout: o.RequestTimeout})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

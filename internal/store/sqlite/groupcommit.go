@@ -18,7 +18,12 @@ import (
 //   - a caller whose function fails is rolled back to its savepoint, so it
 //     changes nothing and the others in the batch are unaffected;
 //   - if the commit itself fails, every caller of the batch gets the error
-//     and nothing of the batch is stored.
+//     and nothing of the batch is stored;
+//   - a caller whose context ends does not wait: while its request is queued
+//     it is withdrawn (nothing stored); once the batch holds it, the caller
+//     gets errInDoubt and the batch still decides, all or nothing, whether
+//     the write is stored (an API client retrying with the same
+//     CallerReference or If-Match then gets CloudFront's answer).
 //
 // Requests in one batch run one after the other and see each other's
 // effects exactly as if they had been separate serial transactions.
@@ -59,6 +64,10 @@ func newWriter(db *sql.DB) (*writer, error) {
 
 var errClosed = errors.New("sqlite: store closed")
 
+// errInDoubt is returned, wrapped with the context's error, to a caller that
+// stopped waiting after its write was taken into a batch.
+var errInDoubt = errors.New("sqlite: stopped waiting for a write in progress; it may still be stored")
+
 // do runs fn in a write transaction and returns once it is durable (nil)
 // or rolled back (fn's error, or the commit's).
 func (w *writer) do(ctx context.Context, fn writeFunc) error {
@@ -71,7 +80,20 @@ func (w *writer) do(ctx context.Context, fn writeFunc) error {
 		return errClosed
 	}
 	// Once taken, a request runs to the end: the batch decides its outcome.
-	return <-r.done
+	// The caller waits for that outcome only as long as its context lasts,
+	// so that a stalled commit (a disk that hangs) does not hold it; done
+	// is buffered, so the batch never waits for a caller that left.
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		select {
+		case err := <-r.done: // the outcome arrived meanwhile: report it
+			return err
+		default:
+			return fmt.Errorf("%w: %w", errInDoubt, ctx.Err())
+		}
+	}
 }
 
 func (w *writer) close() error {

@@ -141,3 +141,71 @@ func TestQuotaCountsFollowDeletes(t *testing.T) {
 		t.Fatalf("create after delete: %v", err)
 	}
 }
+
+// TestGroupCommitCallerDeadline: a caller whose context ends while its write
+// is being committed returns at once with an error wrapping the context's,
+// and the write is still applied whole by its batch; a caller whose context
+// ends while its write is queued behind that batch returns at once and its
+// write is not stored; the writer then serves later writes as before.
+func TestGroupCommitCallerDeadline(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	started, release := make(chan struct{}), make(chan struct{})
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+	// A write of two rows whose batch stalls (as on a disk that hangs)
+	// until release.
+	inDoubt := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		inDoubt <- s.tx(ctx, func(ctx context.Context, tx querier) error {
+			close(started)
+			<-release
+			for _, id := range []string{"doubt-1", "doubt-2"} {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO edges(id, seen_at) VALUES (?, 1)`, id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}()
+	<-started
+	// The hang guards fail the test instead of stalling it; they time nothing.
+	select {
+	case err := <-inDoubt:
+		if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, errInDoubt) {
+			t.Fatalf("caller of a stalled commit got %v, want an in-doubt deadline error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the caller of a stalled commit still waits after its deadline")
+	}
+	queuedCtx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := s.CreateDistribution(queuedCtx, dist("Q1", "queued"), nil, 1<<20); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a write queued behind a stalled commit got %v, want its deadline", err)
+	}
+
+	close(release)
+	if err := s.CreateDistribution(context.Background(), dist("L1", "later"), nil, 1<<20); err != nil {
+		t.Fatalf("a write after the stall: %v", err)
+	}
+	var n int
+	if err := s.rdb.QueryRow(`SELECT count(*) FROM edges WHERE id LIKE 'doubt-%'`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("the in-doubt write left %d of its 2 rows (%v), want all", n, err)
+	}
+	if _, err := s.GetDistribution(context.Background(), "123456789012", "Q1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the withdrawn queued write: %v, want not stored", err)
+	}
+	if _, err := s.GetDistribution(context.Background(), "123456789012", "L1"); err != nil {
+		t.Fatalf("the write after the stall is not stored: %v", err)
+	}
+}

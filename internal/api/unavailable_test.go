@@ -1,9 +1,13 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 
+	cf "github.com/streamfront/streamfront/internal/cloudfront"
 	"github.com/streamfront/streamfront/internal/store"
 	"github.com/streamfront/streamfront/internal/testenv"
 )
@@ -103,7 +108,9 @@ func (s *stalledStore) CreateDistribution(ctx context.Context, _ *store.Distribu
 func TestRequestTimeoutIsServiceUnavailable(t *testing.T) {
 	base := testenv.Start(t, testenv.Options{})
 	st := &stalledStore{Store: base.Store}
-	srv := testenv.Start(t, testenv.Options{Store: st, RequestTimeout: 100 * time.Millisecond})
+	var logs lockedBuffer
+	srv := testenv.Start(t, testenv.Options{Store: st, RequestTimeout: 100 * time.Millisecond,
+		Service: cf.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))}})
 	calls := map[string]func(context.Context) error{
 		"Get": func(ctx context.Context) error {
 			_, err := srv.Client().GetStreamingDistribution(ctx, &cloudfront.GetStreamingDistributionInput{Id: aws.String("E123")})
@@ -128,4 +135,30 @@ func TestRequestTimeoutIsServiceUnavailable(t *testing.T) {
 	if n := st.returned.Load(); n != int32(len(calls)) {
 		t.Fatalf("%d of %d stalled store calls saw their context end", n, len(calls))
 	}
+	// The log line of a request is written just after its response.
+	for range 100 {
+		if strings.Count(logs.String(), "no answer within the request timeout") == len(calls) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("the timed-out requests are not logged with their cause:\n%s", logs.String())
+}
+
+// lockedBuffer is a log destination that handlers write to while the test reads.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -1,7 +1,6 @@
 package cluster_test
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -58,21 +57,7 @@ func TestDatabaseBlackholed(t *testing.T) {
 	for round, h := range heals {
 		proxy.blackhole()
 		ref := fmt.Sprintf("during-%d", round)
-		outage := map[string]func(context.Context) error{
-			"Get": func(ctx context.Context) error {
-				_, err := node.GetStreamingDistribution(ctx, &cloudfront.GetStreamingDistributionInput{Id: aws.String(someID)})
-				return err
-			},
-			"List": func(ctx context.Context) error {
-				_, err := node.ListStreamingDistributions(ctx, &cloudfront.ListStreamingDistributionsInput{})
-				return err
-			},
-			"Create": func(ctx context.Context) error {
-				_, err := node.CreateStreamingDistribution(ctx, &cloudfront.CreateStreamingDistributionInput{
-					StreamingDistributionConfig: config(ref, "during")})
-				return err
-			},
-		}
+		outage := outageCalls(node, aws.String(someID), ref)
 		// Each operation twice at once, so that requests meet both pooled
 		// connections that froze and new ones that hang at connect.
 		errs := make(map[string][]error)

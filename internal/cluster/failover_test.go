@@ -46,24 +46,10 @@ func TestDatabaseRestart(t *testing.T) {
 	testenv.WaitDeployed(t, node, *ids[0])
 
 	pg.Crash(t)
-	outage := map[string]func(context.Context) error{
-		"Get": func(ctx context.Context) error {
-			_, err := node.GetStreamingDistribution(ctx, &cloudfront.GetStreamingDistributionInput{Id: ids[1]})
-			return err
-		},
-		"List": func(ctx context.Context) error {
-			_, err := node.ListStreamingDistributions(ctx, &cloudfront.ListStreamingDistributionsInput{})
-			return err
-		},
-		"Create": func(ctx context.Context) error {
-			_, err := node.CreateStreamingDistribution(ctx, &cloudfront.CreateStreamingDistributionInput{
-				StreamingDistributionConfig: config("during", "during")})
-			return err
-		},
-		"Update": func(ctx context.Context) error {
-			_, err := update(node, ids[1], aws.String(etags[*ids[1]]), config("before-1", "during"))
-			return err
-		},
+	outage := outageCalls(node, ids[1], "during")
+	outage["Update"] = func(ctx context.Context) error {
+		_, err := update(node, ids[1], aws.String(etags[*ids[1]]), config("before-1", "during"))
+		return err
 	}
 	for op, call := range outage {
 		// Twice: the first attempt may meet a pooled connection the crash broke,
@@ -224,6 +210,26 @@ func restartUnderLoad(t *testing.T, pg *pgtest.Server, node *cloudfront.Client) 
 		}
 	}
 	t.Logf("restart under load: %d creates acknowledged, all stored; retryable failures: %v", len(acked), failures)
+}
+
+// outageCalls returns the requests tried while the database is away, by
+// operation: Get of id, List, and Create of a distribution with CallerReference ref.
+func outageCalls(node *cloudfront.Client, id *string, ref string) map[string]func(context.Context) error {
+	return map[string]func(context.Context) error{
+		"Get": func(ctx context.Context) error {
+			_, err := node.GetStreamingDistribution(ctx, &cloudfront.GetStreamingDistributionInput{Id: id})
+			return err
+		},
+		"List": func(ctx context.Context) error {
+			_, err := node.ListStreamingDistributions(ctx, &cloudfront.ListStreamingDistributionsInput{})
+			return err
+		},
+		"Create": func(ctx context.Context) error {
+			_, err := node.CreateStreamingDistribution(ctx, &cloudfront.CreateStreamingDistributionInput{
+				StreamingDistributionConfig: config(ref, "during")})
+			return err
+		},
+	}
 }
 
 // callBounded runs call with a deadline so that a hanging request fails the

@@ -114,10 +114,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	op, h, id := route(r.Method, r.URL.Path, q)
-	work, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
-	resp, err := s.serve(work, r, q, op, h, id)
-	cancel()
-	err = s.explainFailure(r.Context(), err, work.Err())
+	resp, err := s.serve(r, q, op, h, id)
 	status, code := s.write(w, r, reqID, resp, err)
 	dur := time.Since(start)
 	level := slog.LevelInfo
@@ -139,8 +136,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serve runs the request's work under ctx, which carries the request timeout.
-func (s *Server) serve(ctx context.Context, r *http.Request, q url.Values, op string, h handler, id string) (*response, error) {
+// serve reads and authenticates the request and runs its handler; a
+// handler's error comes back explained (see explainFailure).
+func (s *Server) serve(r *http.Request, q url.Values, op string, h handler, id string) (*response, error) {
 	if h == nil {
 		return nil, errUnknownOperation
 	}
@@ -160,9 +158,14 @@ func (s *Server) serve(ctx context.Context, r *http.Request, q url.Values, op st
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	c := &call{ctx: ctx, account: account, id: id, query: q, header: r.Header,
+	// The handler's service and store work runs under the request timeout
+	// (reading the body is bounded by the http.Server's ReadTimeout).
+	work, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
+	defer cancel()
+	c := &call{ctx: work, account: account, id: id, query: q, header: r.Header,
 		body: body, baseURL: scheme + "://" + r.Host}
-	return h(s, c)
+	resp, err := h(s, c)
+	return resp, s.explainFailure(r.Context(), err, work.Err())
 }
 
 // readBody reads the request body up to limit bytes; GETs and DELETEs

@@ -1,13 +1,11 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -108,7 +106,7 @@ func (s *stalledStore) CreateDistribution(ctx context.Context, _ *store.Distribu
 func TestRequestTimeoutIsServiceUnavailable(t *testing.T) {
 	base := testenv.Start(t, testenv.Options{})
 	st := &stalledStore{Store: base.Store}
-	var logs lockedBuffer
+	var logs testenv.LogBuffer
 	srv := testenv.Start(t, testenv.Options{Store: st, RequestTimeout: 100 * time.Millisecond,
 		Service: cf.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))}})
 	calls := map[string]func(context.Context) error{
@@ -143,22 +141,4 @@ func TestRequestTimeoutIsServiceUnavailable(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("the timed-out requests are not logged with their cause:\n%s", logs.String())
-}
-
-// lockedBuffer is a log destination that handlers write to while the test reads.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

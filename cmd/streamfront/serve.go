@@ -146,14 +146,18 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	readTimeout := f.headerTimeout + 50*time.Second // headers and body
 	srv := &http.Server{
 		Handler: api.New(api.Config{Service: svc, Auth: sec.auth, Logger: log, MaxBody: f.maxBody,
 			Observe: reg.ObserveRequest, Metrics: reg.Handler(), RequestTimeout: f.requestTimeout}),
 		ReadHeaderTimeout: f.headerTimeout,
-		ReadTimeout:       f.headerTimeout + 50*time.Second,
-		WriteTimeout:      f.headerTimeout + 50*time.Second,
-		IdleTimeout:       f.idleTimeout,
-		MaxHeaderBytes:    64 << 10,
+		ReadTimeout:       readTimeout,
+		// Counted from the headers: room for the body, the store work and
+		// the answer, so that a request that runs out of --request-timeout
+		// still gets its 503.
+		WriteTimeout:   readTimeout + f.requestTimeout + 10*time.Second,
+		IdleTimeout:    f.idleTimeout,
+		MaxHeaderBytes: 64 << 10,
 	}
 	log.Info("streamfront listening", "api", "http://"+ln.Addr().String(), "store", storeDesc, "version", Version)
 	errc := make(chan error, 1)

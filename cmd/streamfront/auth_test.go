@@ -76,13 +76,9 @@ func createKeyPair(t *testing.T, file, account string) (string, string) {
 }
 
 func signedConfig(ref string) *types.StreamingDistributionConfig {
-	return &types.StreamingDistributionConfig{
-		CallerReference: aws.String(ref),
-		S3Origin:        &types.S3Origin{DomainName: aws.String("media.s3.amazonaws.com"), OriginAccessIdentity: aws.String("")},
-		Comment:         aws.String(""),
-		TrustedSigners:  &types.TrustedSigners{Enabled: aws.Bool(true), Quantity: aws.Int32(1), Items: []string{"self"}},
-		Enabled:         aws.Bool(true),
-	}
+	c := testenv.DistConfig(ref)
+	c.TrustedSigners = &types.TrustedSigners{Enabled: aws.Bool(true), Quantity: aws.Int32(1), Items: []string{"self"}}
+	return c
 }
 
 // waitForKeyPairs polls until ActiveTrustedSigners of id reports want for self.

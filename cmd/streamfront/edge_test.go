@@ -12,7 +12,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 
 	"github.com/streamfront/streamfront/internal/store/postgres/pgtest"
 	"github.com/streamfront/streamfront/internal/testenv"
@@ -37,11 +36,7 @@ func TestServeRunsEdge(t *testing.T) {
 		"--rtmp-listen", rtmp, "--origin-dir", dir, "--domain-suffix", "stream.example.com")
 	c := testenv.Client(p.URL, "AKID", "secret")
 	out, err := c.CreateStreamingDistribution(context.Background(), &cloudfront.CreateStreamingDistributionInput{
-		StreamingDistributionConfig: &types.StreamingDistributionConfig{
-			CallerReference: aws.String("serve-edge"), Comment: aws.String(""), Enabled: aws.Bool(true),
-			S3Origin:       &types.S3Origin{DomainName: aws.String("media.s3.amazonaws.com"), OriginAccessIdentity: aws.String("")},
-			TrustedSigners: &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
-		}})
+		StreamingDistributionConfig: testenv.DistConfig("serve-edge")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,11 +100,7 @@ func followTheStore(t *testing.T, apiStore, edgeStore []string) {
 	c := testenv.Client(p.URL, "AKID", "secret")
 	create := func(ref string) (id, domain string) {
 		out, err := c.CreateStreamingDistribution(context.Background(), &cloudfront.CreateStreamingDistributionInput{
-			StreamingDistributionConfig: &types.StreamingDistributionConfig{
-				CallerReference: aws.String(ref), Comment: aws.String(""), Enabled: aws.Bool(true),
-				S3Origin:       &types.S3Origin{DomainName: aws.String("media.s3.amazonaws.com"), OriginAccessIdentity: aws.String("")},
-				TrustedSigners: &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
-			}})
+			StreamingDistributionConfig: testenv.DistConfig(ref)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -173,18 +173,13 @@ func signerFor(t *testing.T, file string) (string, crypto.Signer) {
 // logs/cf/, with trusted signers ("self") when signed.
 func createDistribution(t *testing.T, c *cloudfront.Client, signed bool) (id, domain string) {
 	t.Helper()
-	ts := &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)}
+	cfg := testenv.DistConfig("hooks-" + t.Name())
 	if signed {
-		ts = &types.TrustedSigners{Enabled: aws.Bool(true), Quantity: aws.Int32(1), Items: []string{"self"}}
+		cfg.TrustedSigners = &types.TrustedSigners{Enabled: aws.Bool(true), Quantity: aws.Int32(1), Items: []string{"self"}}
 	}
-	out, err := c.CreateStreamingDistribution(context.Background(), &cloudfront.CreateStreamingDistributionInput{
-		StreamingDistributionConfig: &types.StreamingDistributionConfig{
-			CallerReference: aws.String("hooks-" + t.Name()), Comment: aws.String(""), Enabled: aws.Bool(true),
-			S3Origin:       &types.S3Origin{DomainName: aws.String("media.s3.amazonaws.com"), OriginAccessIdentity: aws.String("")},
-			TrustedSigners: ts,
-			Logging: &types.StreamingLoggingConfig{Enabled: aws.Bool(true), Bucket: aws.String("logs.s3.amazonaws.com"),
-				Prefix: aws.String("cf/")},
-		}})
+	cfg.Logging = &types.StreamingLoggingConfig{Enabled: aws.Bool(true), Bucket: aws.String("logs.s3.amazonaws.com"), Prefix: aws.String("cf/")}
+	out, err := c.CreateStreamingDistribution(context.Background(),
+		&cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}

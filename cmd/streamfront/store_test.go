@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 
 	"github.com/streamfront/streamfront/internal/store/postgres/pgtest"
 	"github.com/streamfront/streamfront/internal/testenv"
@@ -38,14 +37,10 @@ func TestServeStoresInPostgres(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	addr := testenv.FreeAddr(t)
 	first := testenv.StartProc(t, addr, "serve", "--listen", addr, "--store", dsn, "--data-dir", t.TempDir())
+	cfg := testenv.DistConfig("pg-persist")
+	cfg.Comment = aws.String("kept in PostgreSQL")
 	out, err := testenv.Client(first.URL, "AKIDEXAMPLE", "secret").CreateStreamingDistribution(t.Context(),
-		&cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: &types.StreamingDistributionConfig{
-			CallerReference: aws.String("pg-persist"),
-			S3Origin:        &types.S3Origin{DomainName: aws.String("media.s3.amazonaws.com"), OriginAccessIdentity: aws.String("")},
-			Comment:         aws.String("kept in PostgreSQL"),
-			TrustedSigners:  &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
-			Enabled:         aws.Bool(true),
-		}})
+		&cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,13 +24,9 @@ var ctx = context.Background()
 
 // minimalConfig sets only the members the model requires.
 func minimalConfig(ref string) *types.StreamingDistributionConfig {
-	return &types.StreamingDistributionConfig{
-		CallerReference: aws.String(ref),
-		S3Origin:        &types.S3Origin{DomainName: aws.String("media.s3.amazonaws.com"), OriginAccessIdentity: aws.String("")},
-		Comment:         aws.String("test"),
-		TrustedSigners:  &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
-		Enabled:         aws.Bool(true),
-	}
+	c := testenv.DistConfig(ref)
+	c.Comment = aws.String("test")
+	return c
 }
 
 // fullConfig sets every member of StreamingDistributionConfig to a

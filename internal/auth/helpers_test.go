@@ -33,13 +33,9 @@ func secure(t *testing.T, o testenv.Options) *testenv.Server {
 }
 
 func distConfig(ref string) *types.StreamingDistributionConfig {
-	return &types.StreamingDistributionConfig{
-		CallerReference: aws.String(ref),
-		S3Origin:        &types.S3Origin{DomainName: aws.String("media.s3.amazonaws.com"), OriginAccessIdentity: aws.String("")},
-		Comment:         aws.String("auth test"),
-		TrustedSigners:  &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
-		Enabled:         aws.Bool(true),
-	}
+	c := testenv.DistConfig(ref)
+	c.Comment = aws.String("auth test")
+	return c
 }
 
 func create(t testing.TB, c *cloudfront.Client, ref string) *cloudfront.CreateStreamingDistributionOutput {

@@ -56,14 +56,10 @@ func (c *cluster) addNode(t testing.TB) *cloudfront.Client {
 }
 
 func config(ref, comment string, aliases ...string) *types.StreamingDistributionConfig {
-	return &types.StreamingDistributionConfig{
-		CallerReference: aws.String(ref),
-		S3Origin:        &types.S3Origin{DomainName: aws.String("media.s3.amazonaws.com"), OriginAccessIdentity: aws.String("")},
-		Aliases:         &types.Aliases{Quantity: aws.Int32(int32(len(aliases))), Items: aliases},
-		Comment:         aws.String(comment),
-		TrustedSigners:  &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
-		Enabled:         aws.Bool(true),
-	}
+	c := testenv.DistConfig(ref)
+	c.Aliases = &types.Aliases{Quantity: aws.Int32(int32(len(aliases))), Items: aliases}
+	c.Comment = aws.String(comment)
+	return c
 }
 
 func create(node *cloudfront.Client, cfg *types.StreamingDistributionConfig) (*cloudfront.CreateStreamingDistributionOutput, error) {

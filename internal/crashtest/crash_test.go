@@ -79,14 +79,10 @@ func (s *stats) add(acked, inFlight int) {
 func alias(ref string, n int) string { return fmt.Sprintf("%s-v%d.crash.example.com", ref, n) }
 
 func config(ref string, n int, enabled bool) *types.StreamingDistributionConfig {
-	return &types.StreamingDistributionConfig{
-		CallerReference: aws.String(ref),
-		S3Origin:        &types.S3Origin{DomainName: aws.String("media.s3.amazonaws.com"), OriginAccessIdentity: aws.String("")},
-		Aliases:         &types.Aliases{Quantity: aws.Int32(1), Items: []string{alias(ref, n)}},
-		Comment:         aws.String("v" + strconv.Itoa(n)),
-		TrustedSigners:  &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
-		Enabled:         aws.Bool(enabled),
-	}
+	c := testenv.DistConfig(ref)
+	c.Aliases = &types.Aliases{Quantity: aws.Int32(1), Items: []string{alias(ref, n)}}
+	c.Comment, c.Enabled = aws.String("v"+strconv.Itoa(n)), aws.Bool(enabled)
+	return c
 }
 
 // transient reports whether err is the crash (no answer) rather than an

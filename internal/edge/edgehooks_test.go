@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -21,7 +20,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/cloudfront/sign"
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/bluenviron/gortmplib/pkg/amf0"
 	"github.com/bluenviron/gortmplib/pkg/message"
@@ -65,25 +63,14 @@ func startHookedEnv(t *testing.T) *hookedEnv {
 // signers ("self") and/or logging to the logs bucket under prefix rtmp/.
 func (h *hookedEnv) createConfigured(t *testing.T, signed, logged bool) (id, domain string) {
 	t.Helper()
-	cfg := &types.StreamingDistributionConfig{
-		CallerReference: aws.String(fmt.Sprintf("hooks-%d", time.Now().UnixNano())),
-		Comment:         aws.String(""),
-		Enabled:         aws.Bool(true),
-		S3Origin:        &types.S3Origin{DomainName: aws.String(bucket + ".s3.amazonaws.com"), OriginAccessIdentity: aws.String("")},
-		TrustedSigners:  &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
-	}
+	cfg := newDistConfig()
 	if signed {
 		cfg.TrustedSigners = &types.TrustedSigners{Enabled: aws.Bool(true), Quantity: aws.Int32(1), Items: []string{"self"}}
 	}
 	if logged {
 		cfg.Logging = &types.StreamingLoggingConfig{Enabled: aws.Bool(true), Bucket: aws.String("logs.s3.amazonaws.com"), Prefix: aws.String("rtmp/")}
 	}
-	out, err := h.cf.CreateStreamingDistribution(context.Background(),
-		&cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return *out.StreamingDistribution.Id, *out.StreamingDistribution.DomainName
+	return h.create(t, cfg)
 }
 
 // canned signs stream as a player's signed stream name, the way the AWS SDK

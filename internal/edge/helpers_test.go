@@ -99,19 +99,25 @@ func connectedPlayer(t *testing.T, p *player, domain string) *player {
 // returns its id and domain name.
 func (e *env) createDist(t *testing.T, aliases ...string) (id, domain string) {
 	t.Helper()
-	cfg := &types.StreamingDistributionConfig{
-		CallerReference: aws.String(fmt.Sprintf("edge-%d", time.Now().UnixNano())),
-		Comment:         aws.String("edge test"),
-		Enabled:         aws.Bool(true),
-		S3Origin: &types.S3Origin{
-			DomainName:           aws.String(bucket + ".s3.amazonaws.com"),
-			OriginAccessIdentity: aws.String(""),
-		},
-		TrustedSigners: &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
-	}
+	cfg := newDistConfig()
+	cfg.Comment = aws.String("edge test")
 	if len(aliases) > 0 {
 		cfg.Aliases = &types.Aliases{Quantity: aws.Int32(int32(len(aliases))), Items: aliases}
 	}
+	return e.create(t, cfg)
+}
+
+// newDistConfig is an enabled distribution of the media bucket with a
+// fresh CallerReference.
+func newDistConfig() *types.StreamingDistributionConfig {
+	cfg := testenv.DistConfig(fmt.Sprintf("edge-%d", time.Now().UnixNano()))
+	cfg.S3Origin.DomainName = aws.String(bucket + ".s3.amazonaws.com")
+	return cfg
+}
+
+// create creates cfg and returns the new distribution's id and domain name.
+func (e *env) create(t *testing.T, cfg *types.StreamingDistributionConfig) (id, domain string) {
+	t.Helper()
 	out, err := e.cf.CreateStreamingDistribution(context.Background(),
 		&cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: cfg})
 	if err != nil {

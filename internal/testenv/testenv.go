@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 
 	"github.com/streamfront/streamfront/internal/api"
 	"github.com/streamfront/streamfront/internal/auth"
@@ -217,36 +218,13 @@ func LogOnFailure(t testing.TB, cmd *exec.Cmd) {
 		cmd.Stderr = os.Stderr
 		return
 	}
-	tail := &tailBuffer{max: 64 << 10}
+	tail := &LogBuffer{Max: 64 << 10}
 	cmd.Stderr = tail
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("stderr of %v (last %d KiB):\n%s", cmd.Args, tail.max>>10, tail.String())
+			t.Logf("stderr of %v (last %d KiB):\n%s", cmd.Args, tail.Max>>10, tail.String())
 		}
 	})
-}
-
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	b   []byte
-}
-
-func (w *tailBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.b = append(w.b, p...)
-	if over := len(w.b) - w.max; over > 0 {
-		w.b = append(w.b[:0], w.b[over:]...)
-	}
-	return len(p), nil
-}
-
-func (w *tailBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return string(w.b)
 }
 
 // Kill sends SIGKILL and waits for the process to exit.
@@ -281,5 +259,18 @@ func WaitDeployed(t testing.TB, c *cloudfront.Client, id string) {
 	})
 	if err := w.Wait(context.Background(), &cloudfront.GetStreamingDistributionInput{Id: aws.String(id)}, 30*time.Second); err != nil {
 		t.Fatalf("waiting for %s to be Deployed: %v", id, err)
+	}
+}
+
+// DistConfig is an enabled StreamingDistributionConfig with only the members
+// the model requires: an S3 origin of bucket "media", no OAI, no aliases,
+// trusted signers off. Tests set what they are about on the copy it returns.
+func DistConfig(ref string) *types.StreamingDistributionConfig {
+	return &types.StreamingDistributionConfig{
+		CallerReference: aws.String(ref),
+		S3Origin:        &types.S3Origin{DomainName: aws.String("media.s3.amazonaws.com"), OriginAccessIdentity: aws.String("")},
+		Comment:         aws.String(""),
+		TrustedSigners:  &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
+		Enabled:         aws.Bool(true),
 	}
 }

@@ -118,3 +118,22 @@ func TestWaiterPassesWithEdgeRunning(t *testing.T) {
 	id, _ := env.createDist(t)
 	testenv.WaitDeployed(t, env.cf, id)
 }
+
+// Sync may be called while Run's loop polls (both heart-beat): under -race
+// this fails if the heartbeat time is shared without the lock.
+func TestSyncWhileRunning(t *testing.T) {
+	api := testenv.Start(t, testenv.Options{EdgeLive: live})
+	f := edge.NewFollower(api.Store, nil, "edge-1", time.Millisecond, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); f.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	env := &env{api: api, cf: api.Client()}
+	id, _ := env.createDist(t)
+	for range 100 {
+		if err := f.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testenv.WaitDeployed(t, env.cf, id)
+}

@@ -46,8 +46,11 @@ func (p *Presentation) addTracks() error {
 	a := p.asset
 	for _, typ := range []uint8{media.TypeVideo, media.TypeAudio} {
 		codec, err := trackCodec(a, typ)
-		if err != nil || codec == "" {
+		if err != nil {
 			return err
+		}
+		if codec == "" {
+			continue
 		}
 		t := &track{typ: typ, codec: codec, id: uint32(len(p.tracks) + 1)}
 		if typ == media.TypeVideo {

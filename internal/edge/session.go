@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bluenviron/gortmplib/pkg/amf0"
-	"github.com/bluenviron/gortmplib/pkg/handshake"
 	"github.com/bluenviron/gortmplib/pkg/message"
 )
 
@@ -80,7 +79,7 @@ func (c *conn) run() error {
 // encrypts the connection from then on.
 func (c *conn) handshake(deadline time.Time) error {
 	c.nc.SetDeadline(deadline)
-	keyIn, keyOut, err := handshake.DoServer(c.nc, false)
+	keyIn, keyOut, err := serverHandshake(c.nc)
 	if err != nil {
 		return fmt.Errorf("handshake: %w", err)
 	}

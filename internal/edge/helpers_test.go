@@ -127,7 +127,8 @@ func (e *env) create(t *testing.T, cfg *types.StreamingDistributionConfig) (id, 
 }
 
 // makeMedia writes a generated clip of secs seconds to the media bucket:
-// kind "flv" (H.264/AAC in FLV), "mp4" (H.264/AAC) or "mp3".
+// kind "flv" (H.264/AAC in FLV), "mp4" (H.264/AAC), "mp3", or one of the
+// variants below.
 func (e *env) makeMedia(t *testing.T, key, kind string, secs int) string {
 	t.Helper()
 	testenv.Require(t, "ffmpeg")
@@ -148,6 +149,17 @@ func (e *env) makeMedia(t *testing.T, key, kind string, secs int) string {
 		args = append(append(append(args, video...), "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration="+d),
 			h264...)
 		args = append(args, "-c:a", "aac", "-ac", "2", "-f", "mov", path)
+	case "mp4-mp3", "mov-mp3": // MP3 audio: an mp4a entry with object type 0x6B in MP4, .mp3 in MOV
+		args = append(append(append(append(args, video...), audio...), h264...), "-c:a", "libmp3lame", "-f", kind[:3], path)
+	case "mp4-hevc": // as Apple's players want it: hvc1, parameter sets out of band
+		args = append(append(append(args, video...), audio...), "-c:v", "libx265", "-preset", "ultrafast",
+			"-x265-params", "log-level=error", "-tag:v", "hvc1", "-c:a", "aac", "-f", "mp4", path)
+	case "mp4-mpeg4": // MPEG-4 Part 2 video
+		args = append(append(append(args, video...), audio...), "-c:v", "mpeg4", "-c:a", "aac", "-f", "mp4", path)
+	case "mp4-ac3": // AC-3 audio
+		args = append(append(append(append(args, video...), audio...), h264...), "-c:a", "ac3", "-f", "mp4", path)
+	case "flv-sorenson": // Flash 6 era: Sorenson Spark video, MP3 audio
+		args = append(append(append(args, video...), audio...), "-c:v", "flv", "-c:a", "libmp3lame", "-f", "flv", path)
 	case "mp4-faststart-video-only":
 		args = append(append(append(args, video...), h264...), "-movflags", "+faststart", "-f", "mp4", path)
 	case "mp3-22k-mono":

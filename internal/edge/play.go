@@ -69,9 +69,12 @@ func (c *conn) play(cmd *message.CommandAMF0) (*message.CommandAMF0, error) {
 		}
 	}
 	asset, obj, err := c.s.assets.open(c.ctx, route.Bucket, req.Key, req.Format)
+	var codecErr *media.CodecError
 	switch {
 	case errors.Is(err, origin.ErrNotFound):
 		return nil, c.playFailed(&req, "NetStream.Play.StreamNotFound", "Failed to play "+req.Stream+"; stream not found.")
+	case errors.As(err, &codecErr):
+		return nil, c.playFailed(&req, "NetStream.Play.Failed", "Failed to play "+req.Stream+"; "+codecErr.Error()+".")
 	case errors.Is(err, media.ErrUnsupported):
 		return nil, c.playFailed(&req, "NetStream.Play.Failed", "Failed to play "+req.Stream+"; unsupported media.")
 	case err != nil:

@@ -50,7 +50,13 @@ func startEnv(t *testing.T, hooks edge.Hooks, o origin.Origin) *env {
 // startEnvConfig is startEnv with tune applied to the edge's Config.
 func startEnvConfig(t *testing.T, hooks edge.Hooks, o origin.Origin, tune func(*edge.Config)) *env {
 	t.Helper()
-	e := &env{api: testenv.Start(t, testenv.Options{}), dir: t.TempDir()}
+	return startEnvOptions(t, testenv.Options{}, hooks, o, tune)
+}
+
+// startEnvOptions is startEnvConfig with the API server's options.
+func startEnvOptions(t *testing.T, opts testenv.Options, hooks edge.Hooks, o origin.Origin, tune func(*edge.Config)) *env {
+	t.Helper()
+	e := &env{api: testenv.Start(t, opts), dir: t.TempDir()}
 	if err := os.MkdirAll(filepath.Join(e.dir, bucket), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -183,16 +189,34 @@ func (e *env) makeMedia(t *testing.T, key, kind string, secs int) string {
 // ffmpegPlay copies a play of stream through domain into an FLV file.
 func (e *env) ffmpegPlay(t *testing.T, domain, stream string) (string, error) {
 	t.Helper()
+	f := e.ffmpegCopy(t, domain, stream)
+	return f.out, f.run()
+}
+
+// ffmpegCopy is an ffmpeg that copies a play into the FLV file out. It is
+// made on the test's goroutine (which may skip for want of ffmpeg) and may
+// run on any.
+type ffmpegCopy struct {
+	cmd *exec.Cmd
+	out string
+}
+
+func (e *env) ffmpegCopy(t *testing.T, domain, stream string) *ffmpegCopy {
+	t.Helper()
 	testenv.Require(t, "ffmpeg")
 	out := filepath.Join(t.TempDir(), "play.flv")
 	cmd := exec.Command("ffmpeg", "-v", "error", "-y",
 		"-rtmp_app", edge.App, "-rtmp_tcurl", "rtmp://"+domain+"/"+edge.App, "-rtmp_playpath", stream,
 		"-i", "rtmp://"+e.addr+"/"+edge.App, "-c", "copy", "-f", "flv", out)
-	b, err := runWithTimeout(cmd, 60*time.Second)
-	if err != nil {
-		return "", fmt.Errorf("ffmpeg: %v: %s", err, b)
+	return &ffmpegCopy{cmd: cmd, out: out}
+}
+
+// run runs ffmpeg to its end (a minute at most).
+func (f *ffmpegCopy) run() error {
+	if b, err := runWithTimeout(f.cmd, 60*time.Second); err != nil {
+		return fmt.Errorf("ffmpeg: %v: %s", err, b)
 	}
-	return out, nil
+	return nil
 }
 
 // frameCounts returns the number of decoded video and audio frames of path.

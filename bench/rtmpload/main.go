@@ -16,11 +16,12 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"slices"
-	"sort"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/streamfront/streamfront/bench/internal/harness"
 )
 
 func main() {
@@ -42,7 +43,7 @@ func main() {
 		dir = d
 	}
 	clip := filepath.Join(dir, "origin", "media", "clip.mp4")
-	check(makeClip(clip, *secs))
+	check(harness.MakeClip(clip, *secs))
 	fi, err := os.Stat(clip)
 	check(err)
 	bitrate := float64(fi.Size()*8) / float64(*secs) / 1e6
@@ -71,7 +72,7 @@ func main() {
 		r.server = name
 		reports = append(reports, r)
 	}
-	fmt.Printf("\n%d viewers of a %.2f Mb/s 720p MP4, ramp %v, CPU window %v, %d cores\n\n", *n, bitrate, *ramp, *window, numCPU())
+	fmt.Printf("\n%d viewers of a %.2f Mb/s 720p MP4, ramp %v, CPU window %v, %d cores\n\n", *n, bitrate, *ramp, *window, runtime.NumCPU())
 	printReports(os.Stdout, reports)
 }
 
@@ -105,7 +106,7 @@ func load(s server, n int, ramp, window, playFor time.Duration) (report, error) 
 		return report{}, fmt.Errorf("warm-up play: %w", warm.err)
 	}
 	time.Sleep(500 * time.Millisecond)
-	memBefore := anonKiB(s.pids())
+	memBefore := harness.AnonKiB(s.pids())
 
 	stop := make(chan struct{})
 	results := make([]result, n)
@@ -121,17 +122,17 @@ func load(s server, n int, ramp, window, playFor time.Duration) (report, error) 
 	}
 	// Let the initial bursts (buffer length + 1 s) pass, then measure.
 	time.Sleep(5 * time.Second)
-	cpu0, t0 := cpuSeconds(s.pids()), time.Now()
+	cpu0, t0 := harness.CPUSeconds(s.pids()), time.Now()
 	// Memory is the mean of samples across the window (a garbage-collected
 	// heap breathes).
 	var memSum int64
 	const samples = 10
 	for range samples {
 		time.Sleep(window / samples)
-		memSum += anonKiB(s.pids())
+		memSum += harness.AnonKiB(s.pids())
 	}
 	memDuring := memSum / samples
-	cpu1, t1 := cpuSeconds(s.pids()), time.Now()
+	cpu1, t1 := harness.CPUSeconds(s.pids()), time.Now()
 	wg.Wait()
 	close(stop)
 
@@ -170,7 +171,7 @@ func printReports(w *os.File, rs []report) {
 	for _, r := range rs {
 		fmt.Fprintf(w, "%-12s %8d %7.2f %10.0f %12.1f %16s %16s %8d %10.2f %6d\n",
 			r.server, r.viewers, r.cores, r.perCore, r.memPerViewer,
-			pct(r.connect, 50)+"/"+pct(r.connect, 99), pct(r.firstFrame, 50)+"/"+pct(r.firstFrame, 99),
+			harness.Pct(r.connect, 50)+"/"+harness.Pct(r.connect, 99), harness.Pct(r.firstFrame, 50)+"/"+harness.Pct(r.firstFrame, 99),
 			r.stalled, r.mbpsPerViewer, r.failed)
 		if r.firstErr != nil {
 			fmt.Fprintf(w, "  first failure: %v\n", r.firstErr)
@@ -179,16 +180,6 @@ func printReports(w *os.File, rs []report) {
 	if len(rs) == 2 && rs[1].perCore > 0 {
 		fmt.Fprintf(w, "\n%s / %s viewers per core: %.2fx\n", rs[0].server, rs[1].server, rs[0].perCore/rs[1].perCore)
 	}
-}
-
-func pct(ds []time.Duration, p int) string {
-	if len(ds) == 0 {
-		return "-"
-	}
-	s := slices.Clone(ds)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	d := s[min(len(s)-1, len(s)*p/100)]
-	return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
 }
 
 func check(err error) {

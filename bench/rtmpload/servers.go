@@ -1,149 +1,49 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strconv"
-	"strings"
-	"syscall"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/streamfront/streamfront/bench/internal/harness"
 )
-
-// makeClip generates a 1280x720 H.264 (2 Mb/s) + AAC (96 kb/s) MP4 of secs
-// seconds at path, unless it is already there.
-func makeClip(path string, secs int) error {
-	if _, err := os.Stat(path); err == nil {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	d := strconv.Itoa(secs)
-	out, err := exec.Command("ffmpeg", "-v", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25:duration="+d,
-		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration="+d,
-		"-c:v", "libx264", "-preset", "veryfast", "-b:v", "2000k", "-maxrate", "2000k", "-bufsize", "2000k",
-		"-g", "50", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart", path).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("ffmpeg: %v\n%s", err, out)
-	}
-	return nil
-}
-
-func freeAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err)
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func waitListening(addr string) error {
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s not listening: %w", addr, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // startStreamfront runs `streamfront serve` with a directory origin and
 // creates a distribution of its media bucket through the API.
 func startStreamfront(dir, bin string) (server, error) {
-	if bin == "" {
-		bin = filepath.Join(dir, "streamfront")
-		out, err := exec.Command("go", "build", "-o", bin, "github.com/streamfront/streamfront/cmd/streamfront").CombinedOutput()
-		if err != nil {
-			return server{}, fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	}
-	api, rtmp := freeAddr(), freeAddr()
-	data, err := os.MkdirTemp(dir, "data")
+	bin, err := harness.BuildStreamfront(dir, bin)
 	if err != nil {
 		return server{}, err
 	}
-	logf, err := os.Create(filepath.Join(dir, "streamfront.log"))
+	rtmp, err := harness.FreeAddr()
 	if err != nil {
 		return server{}, err
 	}
-	cmd := exec.Command(bin, "serve", "--listen", api, "--data-dir", data, "--deploy-delay", "0s",
+	sf, err := harness.StartServe(bin, dir, nil,
 		"--rtmp-listen", rtmp, "--origin-dir", filepath.Join(dir, "origin"))
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		return server{}, err
-	}
-	stop := func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait(); logf.Close() }
-	if err := waitListening(rtmp); err != nil {
-		stop()
-		return server{}, err
-	}
-	if err := waitHealthy("http://" + api); err != nil {
-		stop()
-		return server{}, err
-	}
-	c := cloudfront.New(cloudfront.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String("http://" + api),
-		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
-	})
-	out, err := c.CreateStreamingDistribution(context.Background(), &cloudfront.CreateStreamingDistributionInput{
-		StreamingDistributionConfig: &types.StreamingDistributionConfig{
-			CallerReference: aws.String("rtmpload"), Comment: aws.String("benchmark"), Enabled: aws.Bool(true),
-			S3Origin:       &types.S3Origin{DomainName: aws.String("media.s3.amazonaws.com"), OriginAccessIdentity: aws.String("")},
-			TrustedSigners: &types.TrustedSigners{Enabled: aws.Bool(false), Quantity: aws.Int32(0)},
-		}})
 	if err != nil {
-		stop()
 		return server{}, err
 	}
-	domain := *out.StreamingDistribution.DomainName
+	if err := harness.WaitListening(rtmp); err != nil {
+		sf.Stop()
+		return server{}, err
+	}
+	domain, err := sf.CreateDistribution("rtmpload")
+	if err != nil {
+		sf.Stop()
+		return server{}, err
+	}
 	return server{
 		target: target{addr: rtmp, app: "cfx/st", tcURL: "rtmp://" + domain + "/cfx/st", stream: "mp4:clip.mp4"},
-		pids:   func() []int { return []int{cmd.Process.Pid} },
-		stop:   stop,
+		pids:   sf.PIDs,
+		stop:   sf.Stop,
 	}, nil
 }
 
-func waitHealthy(url string) error {
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(url + "/_streamfront/health")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s not healthy: %v", url, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // nginxConf serves the clip's directory with nginx-rtmp's play module, one
-// worker, in the foreground.
+// worker.
 const nginxConf = `load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
 %s
 worker_processes 1;
-daemon off;
-pid %s/nginx.pid;
-error_log %s/error.log warn;
 events { worker_connections 16384; }
 rtmp {
 	server {
@@ -159,100 +59,18 @@ rtmp {
 // startNginx runs nginx with libnginx-mod-rtmp on a generated configuration.
 func startNginx(dir string) (server, error) {
 	prefix := filepath.Join(dir, "nginx")
-	if err := os.MkdirAll(prefix, 0o755); err != nil {
+	addr, err := harness.FreeAddr()
+	if err != nil {
 		return server{}, err
 	}
-	user := ""
-	if os.Geteuid() == 0 {
-		user = "user root;" // the work directory is private to this user
-	}
-	addr := freeAddr()
-	conf := filepath.Join(prefix, "nginx.conf")
 	media := filepath.Join(dir, "origin", "media")
-	if err := os.WriteFile(conf, fmt.Appendf(nil, nginxConf, user, prefix, prefix, addr, media), 0o644); err != nil {
-		return server{}, err
-	}
-	cmd := exec.Command("/usr/sbin/nginx", "-p", prefix, "-c", conf)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return server{}, err
-	}
-	master := cmd.Process.Pid
-	stop := func() { cmd.Process.Signal(syscall.SIGQUIT); cmd.Wait() }
-	if err := waitListening(addr); err != nil {
-		stop()
+	n, err := harness.StartNginx(prefix, fmt.Sprintf(nginxConf, harness.NginxHeader(prefix), addr, media), addr)
+	if err != nil {
 		return server{}, err
 	}
 	return server{
 		target: target{addr: addr, app: "vod", tcURL: "rtmp://" + addr + "/vod", stream: "mp4:clip.mp4"},
-		pids:   func() []int { return append([]int{master}, children(master)...) },
-		stop:   stop,
+		pids:   n.PIDs,
+		stop:   n.Stop,
 	}, nil
 }
-
-// children lists the processes whose parent is pid.
-func children(pid int) []int {
-	var out []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if f := statFields(p); len(f) > 1 && f[1] == strconv.Itoa(pid) { // field 4: ppid
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// statFields returns the fields of /proc/pid/stat after the command name:
-// element i is field i+3 of proc(5) (state, ppid, …).
-func statFields(pid int) []string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return nil
-	}
-	s := string(b)
-	// The command name (field 2) may contain spaces; it ends at the last ')'.
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return nil
-	}
-	return strings.Fields(s[i+1:])
-}
-
-// cpuSeconds is the user+system CPU time of the processes.
-func cpuSeconds(pids []int) float64 {
-	const clkTck = 100 // USER_HZ on Linux
-	var ticks int64
-	for _, p := range pids {
-		f := statFields(p)
-		if len(f) > 12 {
-			u, _ := strconv.ParseInt(f[11], 10, 64) // field 14: utime
-			s, _ := strconv.ParseInt(f[12], 10, 64) // field 15: stime
-			ticks += u + s
-		}
-	}
-	return float64(ticks) / clkTck
-}
-
-// anonKiB is the resident anonymous memory (RssAnon) of the processes.
-func anonKiB(pids []int) int64 {
-	var total int64
-	for _, p := range pids {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p))
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
-				n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-				total += n
-			}
-		}
-	}
-	return total
-}
-
-func numCPU() int { return runtime.NumCPU() }

@@ -30,6 +30,7 @@ type report struct {
 	loadBefore   float64 // machine's 1-min load average at the start
 	loadAfter    float64
 	cores        float64 // CPU cores the server's processes used in the window
+	sysShare     float64 // the part of it spent in the kernel
 	bytesPerSec  float64 // body bytes/s all viewers received in the window
 	memPerViewer float64 // KiB of RssAnon under load less idle, per viewer
 	viewerSeg    []time.Duration
@@ -100,7 +101,8 @@ func load(s server, c loadConfig) (*report, error) {
 	bursts.Wait()
 	time.Sleep(c.settle)
 
-	cpu0, bytes0, t0 := harness.CPUSeconds(s.pids()), bytes.Load(), time.Now()
+	user0, sys0 := harness.CPUTimes(s.pids())
+	bytes0, t0 := bytes.Load(), time.Now()
 	// Memory is the mean of samples across the window (a garbage-collected
 	// heap breathes).
 	var memSum int64
@@ -109,8 +111,10 @@ func load(s server, c loadConfig) (*report, error) {
 		time.Sleep(c.window / samples)
 		memSum += harness.AnonKiB(s.pids())
 	}
-	cpu1, bytes1, t1 := harness.CPUSeconds(s.pids()), bytes.Load(), time.Now()
-	r.cores = (cpu1 - cpu0) / t1.Sub(t0).Seconds()
+	user1, sys1 := harness.CPUTimes(s.pids())
+	bytes1, t1 := bytes.Load(), time.Now()
+	r.cores = (user1 - user0 + sys1 - sys0) / t1.Sub(t0).Seconds()
+	r.sysShare = ratio(sys1-sys0, user1-user0+sys1-sys0)
 	r.bytesPerSec = float64(bytes1-bytes0) / t1.Sub(t0).Seconds()
 	r.memPerViewer = float64(memSum/samples-memBefore) / float64(c.viewers)
 

@@ -34,7 +34,7 @@ func main() {
 	segSecs := flag.Int("segment-seconds", 6, "HLS segment duration (ffmpeg -hls_time, --hls-segment-duration)")
 	rampRate := flag.Float64("ramp-rate", 100, "viewers started per second")
 	settle := flag.Duration("settle", 3*time.Second, "pause after the last start-up burst before the window")
-	window := flag.Duration("window", 20*time.Second, "steady window over which CPU, bytes and memory are measured")
+	window := flag.Duration("window", 30*time.Second, "steady window over which CPU, bytes and memory are measured (best a multiple of the segment duration: each viewer then fetches the same number of segments in it)")
 	burst := flag.Int("burst", 3, "segments a player fetches back to back at start-up")
 	probes := flag.Int("probes", 20, "cold and warm start-up probes per load (after the window, under load)")
 	probeTime := flag.Duration("probe-time", 10*time.Second, "time over which the probes are spread")

@@ -48,17 +48,23 @@ func statFields(pid int) []string {
 
 // CPUSeconds is the user+system CPU time of the processes.
 func CPUSeconds(pids []int) float64 {
+	user, system := CPUTimes(pids)
+	return user + system
+}
+
+// CPUTimes is the user and the system CPU time of the processes, in seconds.
+func CPUTimes(pids []int) (user, system float64) {
 	const clkTck = 100 // USER_HZ on Linux
-	var ticks int64
+	var u, s int64
 	for _, p := range pids {
 		f := statFields(p)
 		if len(f) > 12 {
-			u, _ := strconv.ParseInt(f[11], 10, 64) // field 14: utime
-			s, _ := strconv.ParseInt(f[12], 10, 64) // field 15: stime
-			ticks += u + s
+			ut, _ := strconv.ParseInt(f[11], 10, 64) // field 14: utime
+			st, _ := strconv.ParseInt(f[12], 10, 64) // field 15: stime
+			u, s = u+ut, s+st
 		}
 	}
-	return float64(ticks) / clkTck
+	return float64(u) / clkTck, float64(s) / clkTck
 }
 
 // AnonKiB is the resident anonymous memory (RssAnon) of the processes.

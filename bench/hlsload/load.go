@@ -15,6 +15,7 @@ type loadConfig struct {
 	viewers   int
 	ramp      time.Duration // time over which viewers start
 	settle    time.Duration // after the last start-up burst, before the window
+	idle      time.Duration // CPU of the idle server is measured over it
 	window    time.Duration // CPU, bytes and memory are measured over it
 	burst     int           // segments fetched back to back at start-up
 	probes    int           // cold and warm start-up probes after the window
@@ -31,6 +32,7 @@ type report struct {
 	loadAfter    float64
 	cores        float64 // CPU cores the server's processes used in the window
 	sysShare     float64 // the part of it spent in the kernel
+	idleCores    float64 // CPU cores used before the viewers started
 	bytesPerSec  float64 // body bytes/s all viewers received in the window
 	memPerViewer float64 // KiB of RssAnon under load less idle, per viewer
 	viewerSeg    []time.Duration
@@ -82,6 +84,9 @@ func load(s server, c loadConfig) (*report, error) {
 	r.segBytes = st.segBytes
 	time.Sleep(500 * time.Millisecond)
 	memBefore := harness.AnonKiB(s.pids())
+	idle0, i0 := harness.CPUSeconds(s.pids()), time.Now()
+	time.Sleep(c.idle)
+	r.idleCores = ratio(harness.CPUSeconds(s.pids())-idle0, time.Since(i0).Seconds())
 
 	stop := make(chan struct{})
 	results := make([]result, c.viewers)
@@ -132,6 +137,9 @@ func load(s server, c loadConfig) (*report, error) {
 // while the others play: alternately on an object no one requested before
 // (cold: a new copy each time) and on the one every viewer plays (warm).
 func probe(t target, c loadConfig, r *report, bytes *atomic.Int64) {
+	if c.probes <= 0 {
+		return
+	}
 	gap := c.probeTime / time.Duration(2*c.probes)
 	for i := range c.probes {
 		url, err := t.cold(fmt.Sprintf("%s-%d", c.tag, i))

@@ -34,6 +34,7 @@ func main() {
 	segSecs := flag.Int("segment-seconds", 6, "HLS segment duration (ffmpeg -hls_time, --hls-segment-duration)")
 	rampRate := flag.Float64("ramp-rate", 100, "viewers started per second")
 	settle := flag.Duration("settle", 3*time.Second, "pause after the last start-up burst before the window")
+	idle := flag.Duration("idle", 5*time.Second, "window over which the idle server's CPU is measured, before the viewers start")
 	window := flag.Duration("window", 30*time.Second, "steady window over which CPU, bytes and memory are measured (best a multiple of the segment duration: each viewer then fetches the same number of segments in it)")
 	burst := flag.Int("burst", 3, "segments a player fetches back to back at start-up")
 	probes := flag.Int("probes", 20, "cold and warm start-up probes per load (after the window, under load)")
@@ -67,7 +68,7 @@ func main() {
 	for _, n := range ns {
 		c := loadConfig{
 			viewers: n, ramp: time.Duration(float64(n) / *rampRate * float64(time.Second)),
-			settle: *settle, window: *window, burst: *burst, probes: *probes, probeTime: *probeTime, timeout: *timeout,
+			settle: *settle, idle: *idle, window: *window, burst: *burst, probes: *probes, probeTime: *probeTime, timeout: *timeout,
 		}
 		for round := range *rounds {
 			order := names

@@ -4,17 +4,33 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
-// FreeAddr is a loopback address no one listens on (yet).
+var (
+	mu     sync.Mutex
+	handed = map[string]bool{} // addresses FreeAddr returned
+)
+
+// FreeAddr is a loopback address no one listens on (yet), never one it
+// returned before in this process: the kernel may offer a closed port again,
+// and a server given two listen addresses would get one port twice.
 func FreeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+	mu.Lock()
+	defer mu.Unlock()
+	for {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", err
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		if !handed[addr] {
+			handed[addr] = true
+			return addr, nil
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 // WaitListening waits up to a minute for a TCP listener at addr.

@@ -33,6 +33,7 @@ type Serve struct {
 	API  string // host:port of the CloudFront API
 	cmd  *exec.Cmd
 	logf *os.File
+	data string // its data directory, removed by Stop
 }
 
 // StartServe runs `bin serve` with a fresh data directory under dir, the API
@@ -57,9 +58,10 @@ func StartServe(bin, dir string, env []string, args ...string) (*Serve, error) {
 	cmd.Env = append(os.Environ(), env...)
 	if err := cmd.Start(); err != nil {
 		logf.Close()
+		os.RemoveAll(data)
 		return nil, err
 	}
-	s := &Serve{API: api, cmd: cmd, logf: logf}
+	s := &Serve{API: api, cmd: cmd, logf: logf, data: data}
 	if err := waitHealthy("http://" + api); err != nil {
 		s.Stop()
 		return nil, err
@@ -70,11 +72,13 @@ func StartServe(bin, dir string, env []string, args ...string) (*Serve, error) {
 // PIDs are the processes whose CPU and memory count: the serve process.
 func (s *Serve) PIDs() []int { return []int{s.cmd.Process.Pid} }
 
-// Stop ends the process with SIGTERM (so a CPU profile is written) and waits.
+// Stop ends the process with SIGTERM (so a CPU profile is written), waits,
+// and removes its data directory (the edge's caches live there).
 func (s *Serve) Stop() {
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	s.cmd.Wait()
 	s.logf.Close()
+	os.RemoveAll(s.data)
 }
 
 // CreateDistribution creates an enabled streaming distribution of the

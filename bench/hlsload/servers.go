@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,6 +112,10 @@ func startStreamfront(l layout, bin, cpuprofile string) (server, error) {
 		return server{}, err
 	}
 	base := "http://" + web + "/"
+	if err := waitServing(base+"clip.mp4/index.m3u8", domain); err != nil {
+		sf.Stop()
+		return server{}, err
+	}
 	return server{
 		name: "streamfront",
 		target: target{
@@ -128,6 +133,33 @@ func startStreamfront(l layout, bin, cpuprofile string) (server, error) {
 		pids: sf.PIDs,
 		stop: sf.Stop,
 	}, nil
+}
+
+// waitServing waits up to a minute until url answers 200 with Host host:
+// the edge serves a new distribution once its follower has read it from
+// the store (serve runs with its default --deploy-delay, as in production,
+// so that the deployer polls the store at its usual pace).
+func waitServing(url, host string) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("%s", resp.Status)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s (Host %s) not served: %v", url, host, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // nginxConf serves the static HLS files with sendfile, as a CDN origin

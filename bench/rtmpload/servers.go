@@ -18,7 +18,7 @@ func startStreamfront(dir, bin string) (server, error) {
 	if err != nil {
 		return server{}, err
 	}
-	sf, err := harness.StartServe(bin, dir, nil,
+	sf, err := harness.StartServe(bin, dir, nil, "--deploy-delay", "0s",
 		"--rtmp-listen", rtmp, "--origin-dir", filepath.Join(dir, "origin"))
 	if err != nil {
 		return server{}, err

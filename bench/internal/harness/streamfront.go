@@ -37,7 +37,7 @@ type Serve struct {
 }
 
 // StartServe runs `bin serve` with a fresh data directory under dir, the API
-// on a free port, no deploy delay, and args (listeners, origin); its output
+// on a free port, and args (listeners, origin, …); its output
 // goes to dir/streamfront.log. env is added to the process's environment
 // (STREAMFRONT_CPUPROFILE=…). It returns once the API is healthy.
 func StartServe(bin, dir string, env []string, args ...string) (*Serve, error) {
@@ -53,7 +53,7 @@ func StartServe(bin, dir string, env []string, args ...string) (*Serve, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, append([]string{"serve", "--listen", api, "--data-dir", data, "--deploy-delay", "0s"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", api, "--data-dir", data}, args...)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = append(os.Environ(), env...)
 	if err := cmd.Start(); err != nil {

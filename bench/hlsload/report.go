@@ -39,26 +39,35 @@ func printReports(w io.Writer, rs []*report) {
 	printRatios(w, rs)
 }
 
-// printRatios prints streamfront's viewers per core over nginx's, per pair
-// of loads with the same viewer count and round.
+// printRatios prints streamfront's viewers per core over nginx's for each
+// round of each viewer count, also net of each server's idle CPU.
 func printRatios(w io.Writer, rs []*report) {
-	perCore := map[int]map[string][]float64{}
-	for _, r := range rs {
-		if perCore[r.viewers] == nil {
-			perCore[r.viewers] = map[string][]float64{}
-		}
-		perCore[r.viewers][r.server] = append(perCore[r.viewers][r.server], r.perCore())
-	}
+	type pair struct{ sf, ng []*report }
+	byCount := map[int]*pair{}
 	var ns []int
-	for n := range perCore {
-		ns = append(ns, n)
+	for _, r := range rs {
+		p := byCount[r.viewers]
+		if p == nil {
+			p = &pair{}
+			byCount[r.viewers] = p
+			ns = append(ns, r.viewers)
+		}
+		switch r.server {
+		case "streamfront":
+			p.sf = append(p.sf, r)
+		case "nginx":
+			p.ng = append(p.ng, r)
+		}
 	}
 	sort.Ints(ns)
 	fmt.Fprintln(w)
 	for _, n := range ns {
-		sf, ng := perCore[n]["streamfront"], perCore[n]["nginx"]
-		for i := range min(len(sf), len(ng)) {
-			fmt.Fprintf(w, "%d viewers, round %d: streamfront / nginx viewers per core %.2fx\n", n, i+1, ratio(sf[i], ng[i]))
+		p := byCount[n]
+		for i := range min(len(p.sf), len(p.ng)) {
+			sf, ng := p.sf[i], p.ng[i]
+			net := ratio(ratio(float64(n), sf.cores-sf.idleCores), ratio(float64(n), ng.cores-ng.idleCores))
+			fmt.Fprintf(w, "%d viewers, round %d: streamfront / nginx viewers per core %.2fx (net of idle %.2fx)\n",
+				n, i+1, ratio(sf.perCore(), ng.perCore()), net)
 		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/streamfront/streamfront/internal/edge"
 	"github.com/streamfront/streamfront/internal/edge/accesslog"
-	"github.com/streamfront/streamfront/internal/edge/edgehooks"
+	"github.com/streamfront/streamfront/internal/edge/distsettings"
 	"github.com/streamfront/streamfront/internal/edge/origin"
 	"github.com/streamfront/streamfront/internal/edge/rtmpt"
 )
@@ -87,7 +87,7 @@ func (n *Node) startEdge(e *Edge) error {
 	cache := origin.NewCache(e.Origin, e.CacheBytes, 0)
 	p.server = edge.New(edge.Config{
 		Router: follower, Origin: cache, Logger: n.log, Metrics: edge.NewMetrics(n.metrics, cache),
-		Hooks: edgehooks.New(edgehooks.Config{Signers: n.cfg.Signers, AccessLog: logs,
+		Hooks: distsettings.New(distsettings.Config{Keys: n.cfg.Signers, AccessLog: logs,
 			OriginSuffixes: n.cfg.OriginSuffixes, Logger: n.log}),
 		MaxConns: e.MaxConns, HandshakeTimeout: e.HandshakeTimeout, WriteTimeout: e.WriteTimeout,
 		IdleTimeout: e.IdleTimeout,

@@ -92,12 +92,18 @@ func (c *commonFlags) validate() error {
 	return c.edge.validate()
 }
 
-func serve(args []string) error {
+// serveFlagSet declares every flag of `streamfront serve`.
+func serveFlagSet() (*flag.FlagSet, *serveFlags, *commonFlags) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var f serveFlags
 	var c commonFlags
 	f.register(fs)
 	c.register(fs)
+	return fs, &f, &c
+}
+
+func serve(args []string) error {
+	fs, f, c := serveFlagSet()
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -115,7 +121,7 @@ func serve(args []string) error {
 		cfg.API = f.api(sec)
 		return cfg
 	}
-	return runNode(&c, cfg)
+	return runNode(c, cfg)
 }
 
 // node is the node configuration of the common flags.

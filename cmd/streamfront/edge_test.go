@@ -61,7 +61,7 @@ func TestServeRunsEdge(t *testing.T) {
 		t.Errorf("played %s frames, source %s", got, want)
 	}
 	// The edge's metrics are on the API's /metrics.
-	if code, body := get(t, p.URL+"/metrics"); code != 200 || !strings.Contains(body, `streamfront_edge_plays_total{result="ok"} 1`) ||
+	if code, body := testenv.Get(t, p.URL+"/metrics"); code != 200 || !strings.Contains(body, `streamfront_edge_plays_total{result="ok"} 1`) ||
 		!strings.Contains(body, "streamfront_edge_origin_fetches_total 1") {
 		t.Errorf("/metrics (%d) lacks the edge's play and origin fetch:\n%s", code, body)
 	}
@@ -113,7 +113,7 @@ func followTheStore(t *testing.T, apiStore, edgeStore []string) {
 		"-rtmp_playpath", "mp3:track", "-i", "rtmp://"+rtmp+"/cfx/st", "-c", "copy", "-f", "flv", played).CombinedOutput(); err != nil {
 		t.Fatalf("ffmpeg play through the edge process: %v\n%s", err, b)
 	}
-	if code, body := get(t, "http://"+metricsAddr+"/metrics"); code != 200 || !strings.Contains(body, `streamfront_edge_plays_total{result="ok"} 1`) {
+	if code, body := testenv.Get(t, "http://"+metricsAddr+"/metrics"); code != 200 || !strings.Contains(body, `streamfront_edge_plays_total{result="ok"} 1`) {
 		t.Errorf("edge --metrics-listen (%d) lacks the play:\n%s", code, body)
 	}
 

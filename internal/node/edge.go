@@ -57,7 +57,7 @@ type edgePart struct {
 	http   []*http.Server // HTTP listeners of the edge (RTMPT)
 }
 
-func (n *Node) startEdge(e *Edge) error {
+func (n *Node) startEdge(e Edge) error {
 	if e.Origin == nil || e.AccessLog.Sink == nil {
 		return errors.New("node: an edge needs an origin and an access-log sink")
 	}

@@ -110,7 +110,7 @@ func (n *Node) start() error {
 		}
 	}
 	if n.cfg.Edge != nil {
-		if err := n.startEdge(n.cfg.Edge); err != nil {
+		if err := n.startEdge(*n.cfg.Edge); err != nil {
 			return err
 		}
 	}

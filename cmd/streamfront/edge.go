@@ -21,7 +21,7 @@ func edgeCmd(args []string) error {
 		return err
 	}
 	return runNode(c, func(sec *security) node.Config {
-		cfg := c.node(sec)
+		cfg := c.nodeConfig(sec)
 		cfg.MetricsListen = *metricsListen
 		return cfg
 	})

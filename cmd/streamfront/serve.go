@@ -65,33 +65,6 @@ func (f *serveFlags) api(sec *security) *node.API {
 	return a
 }
 
-// commonFlags are the groups serve and edge both register.
-type commonFlags struct {
-	store   storeFlags
-	buckets bucketFlags
-	keys    keyFlags
-	log     logFlags
-	edge    edgeFlags
-}
-
-func (c *commonFlags) register(fs *flag.FlagSet) {
-	c.store.register(fs)
-	c.buckets.register(fs)
-	c.keys.register(fs)
-	c.log.register(fs)
-	c.edge.register(fs)
-}
-
-func (c *commonFlags) validate() error {
-	if err := c.keys.validate(); err != nil {
-		return err
-	}
-	if err := c.log.validate(); err != nil {
-		return err
-	}
-	return c.edge.validate()
-}
-
 // serveFlagSet declares every flag of `streamfront serve`.
 func serveFlagSet() (*flag.FlagSet, *serveFlags, *commonFlags) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -117,20 +90,11 @@ func serve(args []string) error {
 		return err
 	}
 	cfg := func(sec *security) node.Config {
-		cfg := c.node(sec)
+		cfg := c.nodeConfig(sec)
 		cfg.API = f.api(sec)
 		return cfg
 	}
 	return runNode(c, cfg)
-}
-
-// node is the node configuration of the common flags.
-func (c *commonFlags) node(sec *security) node.Config {
-	cfg := node.Config{Version: Version, OriginSuffixes: c.buckets.suffixes(), Signers: sec.signers}
-	if c.edge.enabled() {
-		cfg.Edge = c.edge.config(c.store.dataDir)
-	}
-	return cfg
 }
 
 // runNode loads the keys, opens the store, starts the node cfg describes and

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"time"
@@ -54,7 +55,7 @@ type edgePart struct {
 	server *edge.Server
 	drain  time.Duration
 	logs   *accesslog.Writer
-	http   []*http.Server // HTTP listeners of the edge (RTMPT)
+	http   []*http.Server // HTTP listeners of the edge (RTMPT), closed after the drain
 }
 
 func (n *Node) startEdge(e Edge) error {
@@ -113,12 +114,18 @@ func (n *Node) serveRTMPT(p *edgePart, addr string) error {
 		return err
 	}
 	tunnel := rtmpt.New(ln.Addr(), rtmpt.Options{})
-	srv := &http.Server{Handler: tunnel, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	p.http = append(p.http, srv)
-	go srv.Serve(ln)
+	n.serveEdgeHTTP(p, ListenerRTMPT, ln, tunnel)
 	go p.server.Serve(tunnel) // the edge's Close closes the tunnel with its other listeners
 	n.log.Info("rtmpt edge listening", "rtmpt", "rtmpt://"+ln.Addr().String()+"/"+edge.App)
 	return nil
+}
+
+// serveEdgeHTTP serves h on the edge's bound HTTP listener name until the
+// edge stops.
+func (n *Node) serveEdgeHTTP(p *edgePart, name string, ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	p.http = append(p.http, srv)
+	n.serveOn(name, ln, srv)
 }
 
 // stop drains the viewers (until ctx ends, at most the drain timeout), then

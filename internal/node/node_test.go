@@ -1,6 +1,7 @@
 package node_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -82,5 +83,21 @@ func TestEdgeBesideTheAPI(t *testing.T) {
 	}
 	if code, body := testenv.Get(t, srv.URL+"/metrics"); code != 200 || !strings.Contains(body, "streamfront_edge_cache_bytes") {
 		t.Errorf("/metrics (%d) lacks the edge's metrics:\n%s", code, body)
+	}
+}
+
+// A test server is the binary's server: like serve, it refuses a body over
+// the limit with 413 InvalidArgument.
+func TestTestServerHasTheBodyLimit(t *testing.T) {
+	srv := testenv.Start(t, testenv.Options{})
+	resp, err := http.Post(srv.URL+"/2020-05-31/streaming-distribution", "text/xml",
+		bytes.NewReader(make([]byte, node.DefaultMaxBody+1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "<Code>InvalidArgument</Code>") {
+		t.Fatalf("oversized create answered %d:\n%s", resp.StatusCode, b)
 	}
 }

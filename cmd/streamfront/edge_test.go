@@ -184,6 +184,7 @@ func TestEdgeFlagsRefused(t *testing.T) {
 		{[]string{"serve", "--origin-dir", dir, "--origin-cache-bytes", "1000"}, "--origin-cache-bytes must be at least"},
 		{[]string{"edge", "--data-dir", dir}, "an origin is required"},
 		{[]string{"serve", "--edge-live", "1s"}, "--edge-live must be at least 2s"},
+		{[]string{"edge", "--origin-dir", dir, "--edge-live", "5s"}, "flag provided but not defined: -edge-live"}, // serve's deployer rule
 		{[]string{"serve", "--origin-dir", dir, "--rtmp-idle-timeout", "0s"}, "--rtmp-idle-timeout must be positive"},
 		{[]string{"serve", "--origin-dir", dir, "--access-log-spool", filepath.Join(notDir, "spool")}, "access log spool: "},
 	} {

@@ -127,7 +127,9 @@ func runNode(c *commonFlags, cfg func(*security) node.Config) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// In-flight API requests get up to 30 s; RTMP viewers their
+	// --rtmp-drain-timeout, even a longer one.
+	shutCtx, cancel := context.WithTimeout(context.Background(), max(30*time.Second, c.edge.limits.drainTimeout))
 	defer cancel()
 	if err := n.Shutdown(shutCtx); err != nil {
 		log.Warn("shutdown", "err", err)

@@ -3,6 +3,7 @@ package vod
 import (
 	"errors"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -137,18 +138,34 @@ func checkPlaylist(t *testing.T, name, body string, p *Presentation) {
 	}
 }
 
-// TestRefusesCodecsBrowsersCannotDecode: a track of such a codec is an
-// error wrapping ErrCodec that names it.
+// TestRefusesCodecsBrowsersCannotDecode: an object with a track of such a
+// codec is refused with a media.CodecError naming it: by media.Parse for an
+// MP4 (RTMP cannot send it either), by New, wrapping ErrCodec too, for an
+// FLV (which RTMP plays as it is).
 func TestRefusesCodecsBrowsersCannotDecode(t *testing.T) {
 	dir := t.TempDir()
-	for kind, name := range map[string]string{
-		"mp4-hevc": "HEVC", "mp4-mpeg4": "MPEG-4 Part 2", "flv-sorenson": "Sorenson H.263", "flv-adpcm": "ADPCM",
+	for _, c := range []struct{ kind, track, name string }{
+		{"mp4-hevc", "video", "HEVC"}, {"mp4-mpeg4", "video", "MPEG-4 Part 2"},
+		{"flv-sorenson", "video", "Sorenson H.263"}, {"flv-adpcm", "audio", "ADPCM"},
 	} {
-		t.Run(kind, func(t *testing.T) {
-			path, format := fixture(t, dir, kind)
-			_, err := New(parse(t, path, format), Options{})
-			if !errors.Is(err, ErrCodec) || !strings.Contains(err.Error(), name) {
-				t.Errorf("New = %v, want ErrCodec naming %s", err, name)
+		t.Run(c.kind, func(t *testing.T) {
+			path, format := fixture(t, dir, c.kind)
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			st, _ := f.Stat()
+			a, err := media.Parse(format, f, st.Size())
+			if err == nil {
+				_, err = New(a, Options{})
+				if !errors.Is(err, ErrCodec) {
+					t.Errorf("New = %v, want ErrCodec", err)
+				}
+			}
+			var ce *media.CodecError
+			if !errors.As(err, &ce) || ce.Track != c.track || !strings.Contains(ce.Codec, c.name) {
+				t.Errorf("refused with %v, want a CodecError naming %s codec %s", err, c.track, c.name)
 			}
 		})
 	}

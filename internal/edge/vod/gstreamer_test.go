@@ -18,10 +18,9 @@ import (
 // many video frames and audio frames as the source has packets.
 func TestGStreamerPlaysToEOS(t *testing.T) {
 	testenv.Require(t, "gst-launch-1.0")
-	dir := t.TempDir()
 	for _, kind := range []string{"mp4", "mp4-bframes", "flv", "mp3"} {
 		t.Run(kind, func(t *testing.T) {
-			path, format := fixture(t, dir, kind)
+			path, format := fixture(t, kind)
 			src := ffprobe(t, path, "")
 			s := serve(t, path, format)
 			for _, rest := range []string{HLSPlaylist, TSPlaylist, DASHManifest} {

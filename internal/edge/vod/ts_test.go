@@ -21,10 +21,9 @@ import (
 // it does for a segment repeated).
 func TestTSSegmentsStandAloneAndContinue(t *testing.T) {
 	testenv.Require(t, "ffmpeg")
-	dir := t.TempDir()
 	for _, kind := range []string{"mp4-bframes", "flv", "mp3"} {
 		t.Run(kind, func(t *testing.T) {
-			path, format := fixture(t, dir, kind)
+			path, format := fixture(t, kind)
 			s := serve(t, path, format)
 			src := ffprobe(t, path, "")
 			var all []byte

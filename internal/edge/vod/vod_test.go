@@ -21,10 +21,9 @@ var playableKinds = []string{"mp4", "mp4-faststart", "mp4-mp3", "mp4-bframes", "
 // players do: ffmpeg's DASH demuxer stops at the first representation's
 // end, dropping the other's last packets when it reads both.
 func TestRenditionsCarryTheSourcesPackets(t *testing.T) {
-	dir := t.TempDir()
 	for _, kind := range playableKinds {
 		t.Run(kind, func(t *testing.T) {
-			path, format := fixture(t, dir, kind)
+			path, format := fixture(t, kind)
 			src := ffprobe(t, path, "")
 			s := serve(t, path, format)
 			for _, rest := range []string{HLSPlaylist, TSPlaylist, DASHManifest} {
@@ -73,10 +72,9 @@ func equalMaps(a, b map[string]string) bool {
 // segment, durations that add up to the presentation's, and segments cut
 // near the 6 s target.
 func TestPlaylistInvariants(t *testing.T) {
-	dir := t.TempDir()
 	for _, kind := range []string{"mp4", "mp4-bframes", "flv", "mp3"} {
 		t.Run(kind, func(t *testing.T) {
-			path, format := fixture(t, dir, kind)
+			path, format := fixture(t, kind)
 			s := serve(t, path, format)
 			for _, rest := range []string{HLSPlaylist, TSPlaylist} {
 				resp, body := get(t, s.URL+"/"+rest)
@@ -143,13 +141,12 @@ func checkPlaylist(t *testing.T, name, body string, p *Presentation) {
 // MP4 (RTMP cannot send it either), by New, wrapping ErrCodec too, for an
 // FLV (which RTMP plays as it is).
 func TestRefusesCodecsBrowsersCannotDecode(t *testing.T) {
-	dir := t.TempDir()
 	for _, c := range []struct{ kind, track, name string }{
 		{"mp4-hevc", "video", "HEVC"}, {"mp4-mpeg4", "video", "MPEG-4 Part 2"},
 		{"flv-sorenson", "video", "Sorenson H.263"}, {"flv-adpcm", "audio", "ADPCM"},
 	} {
 		t.Run(c.kind, func(t *testing.T) {
-			path, format := fixture(t, dir, c.kind)
+			path, format := fixture(t, c.kind)
 			f, err := os.Open(path)
 			if err != nil {
 				t.Fatal(err)
@@ -175,7 +172,7 @@ func TestRefusesCodecsBrowsersCannotDecode(t *testing.T) {
 // names are 404, HEAD has the headers and no body, and cache lifetimes
 // differ between playlists and segments.
 func TestServeAnswers(t *testing.T) {
-	path, format := fixture(t, t.TempDir(), "mp4")
+	path, format := fixture(t, "mp4")
 	s := serve(t, path, format)
 	const q = "?Expires=2000000000&Signature=abc~_-&Key-Pair-Id=K2JCJMDEHXQW5F"
 	for _, rest := range []string{HLSPlaylist, TSPlaylist, DASHManifest} {
@@ -239,7 +236,7 @@ func listedURLs(name, body string) []string {
 
 // TestSegmentNumberingAgrees: HLS and DASH cut at the same times.
 func TestSegmentNumberingAgrees(t *testing.T) {
-	path, format := fixture(t, t.TempDir(), "mp4-bframes")
+	path, format := fixture(t, "mp4-bframes")
 	a := parse(t, path, format)
 	p, err := New(a, Options{})
 	if err != nil {

@@ -35,11 +35,11 @@ func (p *Presentation) Serve(w http.ResponseWriter, r *http.Request, obj io.Read
 	query = cleanQuery(query)
 	switch rest {
 	case HLSPlaylist:
-		body := p.playlist(7, hlsInit, func(n int) string { return "seg-" + strconv.Itoa(n) + ".m4s" }, query)
+		body := p.playlist(7, hlsInit, "seg-", ".m4s", query)
 		send(w, r, "application/vnd.apple.mpegurl", cachePlaylist, body)
 		return
 	case TSPlaylist:
-		body := p.playlist(3, "", func(n int) string { return "seg-" + strconv.Itoa(n) + ".ts" }, query)
+		body := p.playlist(3, "", "seg-", ".ts", query)
 		send(w, r, "application/vnd.apple.mpegurl", cachePlaylist, body)
 		return
 	case DASHManifest:

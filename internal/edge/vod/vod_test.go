@@ -95,8 +95,11 @@ func checkPlaylist(t *testing.T, name, body string, p *Presentation) {
 			t.Errorf("%s: no %s", name, tag)
 		}
 	}
-	if name == HLSPlaylist && !strings.Contains(body, `#EXT-X-MAP:URI="init.mp4"`) {
+	if name == HLSPlaylist && !p.mp3() && !strings.Contains(body, `#EXT-X-MAP:URI="init.mp4"`) {
 		t.Errorf("%s: no EXT-X-MAP", name)
+	}
+	if name == HLSPlaylist && p.mp3() && !strings.Contains(body, "\nts/seg-1.ts\n") {
+		t.Errorf("%s of MP3 audio does not list the TS segments", name)
 	}
 	target := -1
 	var sumMS int64
@@ -190,7 +193,7 @@ func TestServeAnswers(t *testing.T) {
 				continue
 			}
 			base := strings.TrimSuffix(u, q)
-			if strings.HasPrefix(rest, "ts/") {
+			if rest == TSPlaylist {
 				base = "ts/" + base
 			}
 			if resp, _ := get(t, s.URL+"/"+base); resp.StatusCode != 200 {

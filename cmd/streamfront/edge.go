@@ -20,7 +20,7 @@ func edgeCmd(args []string) error {
 	if err := c.validate(); err != nil {
 		return err
 	}
-	return runNode(c, func(sec *security) node.Config {
+	return runNode(c, sharedStore, func(sec *security) node.Config {
 		cfg := c.nodeConfig(sec)
 		cfg.MetricsListen = *metricsListen
 		return cfg

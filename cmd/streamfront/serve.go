@@ -94,18 +94,19 @@ func serve(args []string) error {
 		cfg.API = f.api(sec)
 		return cfg
 	}
-	return runNode(c, cfg)
+	return runNode(c, ownerStore, cfg)
 }
 
-// runNode loads the keys, opens the store, starts the node cfg describes and
-// runs it until SIGINT or SIGTERM (SIGHUP reloads the keys).
-func runNode(c *commonFlags, cfg func(*security) node.Config) error {
+// runNode loads the keys, opens the store (as its owner for an API node),
+// starts the node cfg describes and runs it until SIGINT or SIGTERM (SIGHUP
+// reloads the keys).
+func runNode(c *commonFlags, role storeRole, cfg func(*security) node.Config) error {
 	log := c.log.logger()
 	sec, err := c.keys.load(log)
 	if err != nil {
 		return err
 	}
-	st, storeDesc, err := c.store.open(context.Background())
+	st, storeDesc, err := c.store.open(context.Background(), role)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}

@@ -81,7 +81,7 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	st := o.Store
 	if st == nil {
-		s, err := sqlite.Open(t.TempDir())
+		s, err := sqlite.OpenOwner(t.TempDir()) // as serve opens it
 		if err != nil {
 			t.Fatal(err)
 		}

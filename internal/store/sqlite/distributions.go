@@ -98,6 +98,10 @@ func (s *Store) CreateDistribution(ctx context.Context, d *store.Distribution, t
 }
 
 func (s *Store) GetDistribution(ctx context.Context, account, id string) (*store.Distribution, error) {
+	if d, ok := s.cache.get(account, id); ok {
+		return d, nil
+	}
+	token := s.cache.start()
 	d, err := scanDist(s.r.QueryRowContext(ctx, selectDist+` WHERE account = ? AND id = ?`, account, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
@@ -105,6 +109,7 @@ func (s *Store) GetDistribution(ctx context.Context, account, id string) (*store
 	if err != nil {
 		return nil, err
 	}
+	s.cache.put(token, d)
 	return d, nil
 }
 

@@ -20,15 +20,20 @@ import (
 
 // Store is the SQLite implementation of store.Store.
 type Store struct {
-	wdb *sql.DB // exactly one connection, owned by w
-	w   *writer
-	rdb *sql.DB
-	r   querier // cached statements on rdb
+	wdb   *sql.DB // exactly one connection, owned by w
+	w     *writer
+	rdb   *sql.DB
+	r     querier    // cached statements on rdb
+	cache *readCache // nil unless opened with OpenOwner
+	lock  *os.File   // the owner lock of OpenOwner, held until Close
 }
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the database in dir and applies migrations.
+// Open opens (creating if needed) the database in dir and applies
+// migrations. Several processes may open one directory: the API owner
+// (OpenOwner) and `streamfront edge` processes, which read distributions and
+// write only edge heartbeats.
 func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
@@ -65,10 +70,39 @@ func Open(dir string) (*Store, error) {
 	return &Store{wdb: w, w: wr, rdb: r, r: querier{stmts: newStmtCache(r)}}, nil
 }
 
+// ErrOwned is returned by OpenOwner when another process owns the directory.
+var ErrOwned = errors.New("sqlite: the database is owned by another streamfront serve (several API nodes need a shared PostgreSQL --store)")
+
+// OpenOwner opens dir as its one API process, the only one that writes
+// distributions there: it holds an exclusive lock on dir/owner.lock until
+// Close (ErrOwned if another process holds it), which makes it safe to serve
+// repeated reads of a distribution from memory (see readCache).
+func OpenOwner(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	lock, err := lockOwner(filepath.Join(dir, "owner.lock"))
+	if err != nil {
+		return nil, err
+	}
+	s, err := Open(dir)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	s.cache, s.lock = newReadCache(), lock
+	s.w.cache = s.cache
+	return s, nil
+}
+
 func (s *Store) Close() error {
 	err := s.w.close()
 	s.r.stmts.close()
-	return errors.Join(err, s.rdb.Close(), s.wdb.Close())
+	err = errors.Join(err, s.rdb.Close(), s.wdb.Close())
+	if s.lock != nil {
+		err = errors.Join(err, s.lock.Close()) // releases the owner lock
+	}
+	return err
 }
 
 func (s *Store) Ping(ctx context.Context) error { return s.rdb.PingContext(ctx) }

@@ -39,7 +39,12 @@ const (
 	ReasonDenied       = "action denied"
 )
 
-var emptyHash = func() string { sum := sha256.Sum256(nil); return hex.EncodeToString(sum[:]) }()
+var emptyHash = sha256Hex(nil)
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
 
 // Keys finds access keys; *Registry implements it.
 type Keys interface {
@@ -278,11 +283,7 @@ func expected(r *http.Request, body []byte, s *signature, key *AccessKey, signed
 	if !hasHost {
 		return "", signatureMismatch(ReasonMalformed, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
 	}
-	payloadHash := emptyHash
-	if len(body) > 0 {
-		sum := sha256.Sum256(body)
-		payloadHash = hex.EncodeToString(sum[:])
-	}
+	payloadHash := sha256Hex(body)
 	canonical := canonicalRequest(r, s.signedHeaders, payloadHash, s.presigned)
 	scope := strings.Join([]string{s.scopeDate, s.region, s.service, "aws4_request"}, "/")
 	return signatureOf(key.Secret, s.scopeDate, s.region, s.service, stringToSign(signedAt, scope, canonical)), nil

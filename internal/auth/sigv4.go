@@ -228,6 +228,9 @@ func (s *signature) parseCredential(c string) error {
 func (s *signature) signedTime() (time.Time, error) {
 	if s.dateIsHTTP {
 		t, err := http.ParseTime(s.date)
+		if err != nil { // botocore writes "Tue, 01 Dec 2026 08:45:32 -0000"
+			t, err = time.Parse(time.RFC1123Z, s.date)
+		}
 		if err != nil {
 			return time.Time{}, incomplete(fmt.Sprintf("Date must be an HTTP date such as 'Mon, 02 Jan 2006 15:04:05 GMT', got '%s'.", s.date))
 		}

@@ -82,3 +82,9 @@ func TestBotocoreSignsAnyHeader(t *testing.T) {
 	}
 	runClientScript(t, "sigv4_headers.py", "/usr/bin/python3")
 }
+
+// TestAWSCLITaggingAPI: `aws resourcegroupstaggingapi …` (Debian's CLI v1).
+func TestAWSCLITaggingAPI(t *testing.T) {
+	testenv.Require(t, "/usr/bin/aws")
+	runClientScript(t, "awscli_tagging.sh", "bash")
+}

@@ -35,6 +35,7 @@ type serveFlags struct {
 	headerTimeout    time.Duration
 	idleTimeout      time.Duration
 	requestTimeout   time.Duration
+	tlsCert, tlsKey  string
 	auth             authFlags
 }
 
@@ -52,6 +53,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.headerTimeout, "read-header-timeout", 10*time.Second, "time a client has to send request headers (slowloris guard)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", 120*time.Second, "keep-alive connections idle longer than this are closed")
 	fs.DurationVar(&f.requestTimeout, "request-timeout", api.DefaultRequestTimeout, "longest an API request waits for the store before answering 503 ServiceUnavailable")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "PEM certificate (chain) file: serve the API over HTTPS (with --tls-key); re-read on SIGHUP or when it changes")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "PEM private key file of --tls-cert")
 	f.auth.register(fs)
 }
 
@@ -72,6 +75,9 @@ func (f *serveFlags) validate() error {
 	}
 	if f.requestTimeout <= 0 {
 		return fmt.Errorf("--request-timeout must be positive")
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
 	if f.logFormat != "text" && f.logFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json")
@@ -146,6 +152,10 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	scheme, err := serveTLS(ctx, &f, &ln, log)
+	if err != nil {
+		return err
+	}
 	readTimeout := f.headerTimeout + 50*time.Second // headers and body
 	srv := &http.Server{
 		Handler: api.New(api.Config{Service: svc, Auth: sec.auth, Logger: log, MaxBody: f.maxBody,
@@ -159,7 +169,7 @@ func serve(args []string) error {
 		IdleTimeout:    f.idleTimeout,
 		MaxHeaderBytes: 64 << 10,
 	}
-	log.Info("streamfront listening", "api", "http://"+ln.Addr().String(), "store", storeDesc, "version", Version)
+	log.Info("streamfront listening", "api", scheme+"://"+ln.Addr().String(), "store", storeDesc, "version", Version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	// stopEdge drains RTMP viewers and flushes access logs; once, whichever

@@ -3,8 +3,9 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"flag"
+	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -13,17 +14,30 @@ import (
 	"github.com/streamfront/streamfront/internal/tlsfiles"
 )
 
-// serveTLS wraps *ln in TLS when --tls-cert/--tls-key are set, re-reading
-// the pair on SIGHUP or when it changes until ctx ends, and returns the
-// scheme the API is served with.
-func serveTLS(ctx context.Context, f *serveFlags, ln *net.Listener, log *slog.Logger) (string, error) {
-	if f.tlsCert == "" {
-		return "http", nil
+// tlsFlags serve the API over HTTPS.
+type tlsFlags struct{ cert, key string }
+
+func (f *tlsFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.cert, "tls-cert", "", "PEM certificate (chain) file: serve the API over HTTPS (with --tls-key); re-read on SIGHUP or when it changes")
+	fs.StringVar(&f.key, "tls-key", "", "PEM private key file of --tls-cert")
+}
+
+func (f *tlsFlags) validate() error {
+	if (f.cert == "") != (f.key == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
-	certs, err := tlsfiles.Load(f.tlsCert, f.tlsKey)
+	return nil
+}
+
+// start loads the pair and re-reads it on SIGHUP or when it changes, until
+// ctx ends; without the flags it returns nil (plain HTTP).
+func (f *tlsFlags) start(ctx context.Context, log *slog.Logger) (*tls.Config, error) {
+	if f.cert == "" {
+		return nil, nil
+	}
+	certs, err := tlsfiles.Load(f.cert, f.key)
 	if err != nil {
-		(*ln).Close()
-		return "", err
+		return nil, err
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -31,8 +45,5 @@ func serveTLS(ctx context.Context, f *serveFlags, ln *net.Listener, log *slog.Lo
 		defer signal.Stop(hup)
 		certs.Watch(ctx, 2*time.Second, hup, log)
 	}()
-	cfg := certs.Config()
-	cfg.NextProtos = []string{"h2", "http/1.1"}
-	*ln = tls.NewListener(*ln, cfg)
-	return "https", nil
+	return certs.Config(), nil
 }

@@ -184,7 +184,9 @@ func getResources(s *Server, c *call) (*response, error) {
 }
 
 // A pagination token is the last item of the page before, opaque to clients.
-func makeToken(after string) string { return base64.RawURLEncoding.EncodeToString([]byte("after:" + after)) }
+func makeToken(after string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("after:" + after))
+}
 
 func readToken(tok string) (string, error) {
 	if tok == "" {

@@ -52,31 +52,29 @@ func TestLoadRefusesBadPairs(t *testing.T) {
 	}
 }
 
-// TestWatch: SIGHUP reloads at once, a changed file within a poll; a
-// half-written or mismatched pair keeps the previous certificate.
-func TestWatch(t *testing.T) {
+// watch runs h.Watch until the test ends.
+func watch(t *testing.T, h *tlsfiles.Holder, poll time.Duration, hup <-chan os.Signal) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.Watch(ctx, poll, hup, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
+// TestWatchReloadsOnSIGHUP: SIGHUP reloads at once; a half-written or
+// mismatched pair keeps the previous certificate.
+func TestWatchReloadsOnSIGHUP(t *testing.T) {
 	dir := t.TempDir()
-	live := testenv.WriteCert(t, dir, "live")
-	next, other := testenv.WriteCert(t, dir, "next"), testenv.WriteCert(t, dir, "other")
+	live, next := testenv.WriteCert(t, dir, "live"), testenv.WriteCert(t, dir, "next")
 	h, err := tlsfiles.Load(live.CertFile, live.KeyFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	hup := make(chan os.Signal) // unbuffered: a send returns once Watch is back in its select
-	done := make(chan struct{})
-	go func() { defer close(done); h.Watch(ctx, time.Hour, hup, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
-	defer func() { cancel(); <-done }()
+	watch(t, h, time.Hour, hup)
 
-	waitFor := func(want string) {
-		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); serial(t, h) != want; time.Sleep(5 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("serving %s, want %s", serial(t, h), want)
-			}
-		}
-	}
 	// A mismatched pair (next's certificate, the old key) is refused.
 	copyPair(t, next, live.CertFile, dir+"/unused")
 	hup <- os.Interrupt
@@ -90,13 +88,22 @@ func TestWatch(t *testing.T) {
 	if serial(t, h) != next.Serial.String() {
 		t.Fatal("SIGHUP did not reload")
 	}
+}
 
-	// Without a signal: a changed file is picked up within a poll.
-	cancel()
-	<-done
-	ctx, cancel = context.WithCancel(context.Background())
-	done = make(chan struct{})
-	go func() { defer close(done); h.Watch(ctx, 20*time.Millisecond, nil, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+// TestWatchPicksUpAChangedFile: without a signal, a changed pair is served
+// within a poll.
+func TestWatchPicksUpAChangedFile(t *testing.T) {
+	dir := t.TempDir()
+	live, other := testenv.WriteCert(t, dir, "live"), testenv.WriteCert(t, dir, "other")
+	h, err := tlsfiles.Load(live.CertFile, live.KeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	watch(t, h, 20*time.Millisecond, nil)
 	copyPair(t, other, live.CertFile, live.KeyFile)
-	waitFor(other.Serial.String())
+	for deadline := time.Now().Add(10 * time.Second); serial(t, h) != other.Serial.String(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("still serving %s", serial(t, h))
+		}
+	}
 }

@@ -3,6 +3,7 @@ package auth_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -169,6 +170,35 @@ func TestDateHeader(t *testing.T) {
 		we := wantWire(t, req, tc.status, tc.code)
 		if !strings.Contains(we.Message, tc.text) {
 			t.Errorf("Date %q: %q", tc.date, we.Message)
+		}
+	}
+}
+
+// TestTaggingAPIUnsigned: an unsigned or half-signed tagging call gets the
+// JSON protocol's codes.
+func TestTaggingAPIUnsigned(t *testing.T) {
+	srv := secure(t, testenv.Options{})
+	for _, tc := range []struct{ auth, code string }{
+		{"", "MissingAuthenticationTokenException"},
+		{"AWS4-HMAC-SHA256 Credential=" + testenv.KeyA.ID + "/20260101/us-east-1/tagging/aws4_request", "IncompleteSignatureException"},
+	} {
+		req, _ := http.NewRequest("POST", srv.URL+"/", strings.NewReader("{}"))
+		req.Header.Set("X-Amz-Target", "ResourceGroupsTaggingAPI_20170126.GetResources")
+		req.Header.Set("X-Amz-Date", time.Now().UTC().Format("20060102T150405Z"))
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e struct {
+			Type string `json:"__type"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&e)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 400 || e.Type != tc.code {
+			t.Errorf("%q: %d %q %v", tc.auth, resp.StatusCode, e.Type, err)
 		}
 	}
 }

@@ -63,7 +63,7 @@ func lookupError(err error) (awsError, bool) {
 			return e.awsError, true
 		}
 	}
-	var ae *authError
+	var ae *codedErr
 	if errors.As(err, &ae) {
 		return ae.awsError, true
 	}
@@ -82,7 +82,7 @@ func message(err error) string {
 	if errors.As(err, &de) {
 		return de.Message
 	}
-	var ae *authError
+	var ae *codedErr
 	if errors.As(err, &ae) {
 		return ae.Message
 	}
@@ -95,31 +95,33 @@ func message(err error) string {
 	return ""
 }
 
-// authError is returned by authentication with its own wire code.
-type authError struct {
+// codedErr is an error with its own wire code: an Authenticator's refusal
+// (with the reason the log names) or an error of the API model that no
+// domain error stands for.
+type codedErr struct {
 	awsError
 	Message string
 	Reason  string // for the request log: why the request was refused
 }
 
-func (e *authError) Error() string { return e.Code + ": " + e.Message }
+func (e *codedErr) Error() string { return e.Code + ": " + e.Message }
 
 // AuthError returns an error an Authenticator reports with its own wire code
 // and status, e.g. SignatureDoesNotMatch (403); reason (e.g. "bad
 // signature") goes to the request log only.
 func AuthError(reason, code string, status int, message string) error {
-	return &authError{awsError{code, status}, message, reason}
+	return &codedErr{awsError{code, status}, message, reason}
 }
 
 // codedError is an error of the API model that no domain error stands for
 // (e.g. NoSuchDistribution, of the web distributions streamfront never holds).
 func codedError(code string, status int, message string) error {
-	return &authError{awsError{code, status}, message, ""}
+	return &codedErr{awsError{code, status}, message, ""}
 }
 
 // refusalReason is the log reason of an authentication error, or "".
 func refusalReason(err error) string {
-	var ae *authError
+	var ae *codedErr
 	if errors.As(err, &ae) {
 		return ae.Reason
 	}

@@ -406,7 +406,7 @@ func (s *Server) writeJSON(w http.ResponseWriter, reqID string, resp *response, 
 		if c, ok := jsonAuthCodes[code]; ok {
 			code = c
 		}
-		var ce *authError
+		var ce *codedErr
 		if errors.As(err, &ce) && ce.Reason != "" && ae.Status == http.StatusForbidden {
 			ae.Status = http.StatusBadRequest // JSON services answer auth refusals with 400
 		}

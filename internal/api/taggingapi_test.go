@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,12 +12,14 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	rgt "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	rgttypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/streamfront/streamfront/internal/store"
 	"github.com/streamfront/streamfront/internal/testenv"
 )
 
@@ -267,4 +270,28 @@ func cfTagMap(tags []types.Tag) map[string]string {
 		m[*t.Key] = aws.ToString(t.Value)
 	}
 	return m
+}
+
+// listFailingStore fails ListDistributions with an error no table row explains.
+type listFailingStore struct{ flakyStore }
+
+func (s *listFailingStore) ListDistributions(context.Context, string, string, int) ([]*store.Distribution, error) {
+	return nil, errDriver
+}
+
+// TestTaggingStoreFailures: a store failure is InternalServiceException
+// (500) while the store answers a ping, ServiceUnavailable (503) while not.
+func TestTaggingStoreFailures(t *testing.T) {
+	base := testenv.Start(t, testenv.Options{})
+	st := &listFailingStore{flakyStore{Store: base.Store}}
+	srv := testenv.Start(t, testenv.Options{Store: st})
+	_, err := srv.TaggingClient().GetTagKeys(ctx, &rgt.GetTagKeysInput{})
+	wantTaggingError(t, err, "InternalServiceException")
+	var re *awshttp.ResponseError
+	if !errors.As(err, &re) || re.HTTPStatusCode() != 500 {
+		t.Fatalf("want status 500: %v", err)
+	}
+	st.down.Store(true)
+	_, err = srv.TaggingClient().GetTagKeys(ctx, &rgt.GetTagKeysInput{})
+	wantTaggingError(t, err, "ServiceUnavailable")
 }

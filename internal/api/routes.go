@@ -13,8 +13,17 @@ type endpoint struct {
 	action Action
 	h      handler // nil: no such operation
 	id     string  // the path's Id
-	json   bool    // a JSON 1.1 API (tagging): errors are JSON
+	wire   wire    // how the body and errors are encoded
 }
+
+// wire is a protocol's body encoding.
+type wire int
+
+const (
+	wireXML  wire = iota // CloudFront's REST-XML
+	wireJSON             // AWS JSON 1.1 (the tagging API)
+	wireCBOR             // Smithy RPC v2 CBOR (the tagging API, newer SDKs)
+)
 
 // route maps a request to its endpoint: an operation of the Resource Groups
 // Tagging API (by X-Amz-Target), one that streamfront implements, or another
@@ -22,6 +31,9 @@ type endpoint struct {
 func route(r *http.Request, q url.Values) endpoint {
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		return routeTagging(r.Method, r.URL.Path, target)
+	}
+	if op, ok := strings.CutPrefix(r.URL.Path, rpcv2Prefix); ok {
+		return routeTaggingCBOR(r.Method, op)
 	}
 	if op, h, id := routeCloudFront(r.Method, r.URL.Path, q); h != nil {
 		return cloudFrontEndpoint(op, h, id)

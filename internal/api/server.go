@@ -135,8 +135,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp, caller, err := s.serve(r, q, ep)
 	var status int
 	var code string
-	if ep.json {
-		status, code = s.writeJSON(w, reqID, resp, err)
+	if ep.wire != wireXML {
+		status, code = s.writeRPC(w, reqID, ep.wire, resp, err)
 	} else {
 		status, code = s.write(w, r, reqID, resp, err)
 	}
@@ -193,6 +193,11 @@ func (s *Server) serve(r *http.Request, q url.Values, ep endpoint) (*response, C
 	caller, err := s.cfg.Auth.Authenticate(r, body, ep.action)
 	if err != nil {
 		return nil, caller, err
+	}
+	if ep.wire == wireCBOR { // verified as received; the handlers read JSON
+		if body, err = cborToJSON(body); err != nil {
+			return nil, caller, err
+		}
 	}
 	scheme := "http"
 	if r.TLS != nil {

@@ -34,12 +34,12 @@ func routeTagging(method, path, target string) endpoint {
 	name, ok := strings.CutPrefix(target, taggingTarget)
 	h := taggingOps[name]
 	if !ok || h == nil || method != http.MethodPost || path != "/" {
-		return endpoint{json: true, h: func(*Server, *call) (*response, error) {
+		return endpoint{wire: wireJSON, h: func(*Server, *call) (*response, error) {
 			return nil, codedError("UnknownOperationException", http.StatusBadRequest,
 				fmt.Sprintf("%s %s with X-Amz-Target %q is not an operation of the Resource Groups Tagging API.", method, path, target))
 		}}
 	}
-	return endpoint{op: name, action: Action{SigningName: "tagging", IAM: "tag:" + name}, h: h, json: true}
+	return endpoint{op: name, action: Action{SigningName: "tagging", IAM: "tag:" + name}, h: h, wire: wireJSON}
 }
 
 func invalidParameter(format string, args ...any) error {
@@ -392,9 +392,16 @@ var jsonAuthCodes = map[string]string{
 	"InternalError":              "InternalServiceException",
 }
 
-// writeJSON sends resp or the JSON 1.1 error for err and returns status and code.
-func (s *Server) writeJSON(w http.ResponseWriter, reqID string, resp *response, err error) (int, string) {
+// writeRPC sends resp or the error for err in the tagging API's JSON 1.1
+// or, for wireCBOR, RPC v2 CBOR, and returns status and code.
+func (s *Server) writeRPC(w http.ResponseWriter, reqID string, wire wire, resp *response, err error) (int, string) {
+	encode := func(b []byte) ([]byte, error) { return b, nil }
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	if wire == wireCBOR {
+		encode = jsonToCBOR
+		w.Header().Set("Content-Type", "application/cbor")
+		w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+	}
 	if err != nil {
 		ae, known := lookupError(err)
 		msg := message(err)
@@ -410,15 +417,20 @@ func (s *Server) writeJSON(w http.ResponseWriter, reqID string, resp *response, 
 		if errors.As(err, &ce) && ce.Reason != "" && ae.Status == http.StatusForbidden {
 			ae.Status = http.StatusBadRequest // JSON services answer auth refusals with 400
 		}
-		b, _ := json.Marshal(struct {
-			Type    string `json:"__type"`
-			Message string `json:"message"`
-		}{code, msg})
+		doc := map[string]string{"__type": code, "message": msg}
+		if wire == wireCBOR {
+			doc["Message"] = msg // the error shape's member, which the CBOR decoders read
+		}
+		b, _ := json.Marshal(doc)
+		b, _ = encode(b)
 		w.WriteHeader(ae.Status)
 		w.Write(b)
 		return ae.Status, code
 	}
 	b, jerr := json.Marshal(resp.body)
+	if jerr == nil {
+		b, jerr = encode(b)
+	}
 	if jerr != nil {
 		http.Error(w, "encoding failed", http.StatusInternalServerError)
 		return http.StatusInternalServerError, "InternalServiceException"

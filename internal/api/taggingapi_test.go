@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,6 +19,7 @@ import (
 	rgt "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	rgttypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/encoding/cbor"
 
 	"github.com/streamfront/streamfront/internal/store"
 	"github.com/streamfront/streamfront/internal/testenv"
@@ -44,6 +46,13 @@ func taggedDists(t *testing.T, c *cloudfront.Client, n int) []string {
 	return arns
 }
 
+// bothProtocols runs f with tagging clients of each protocol the Go SDK
+// speaks to this service.
+func bothProtocols(t *testing.T, f func(t *testing.T, client func(*testenv.Server) *rgt.Client)) {
+	t.Run("rpcv2-cbor", func(t *testing.T) { f(t, (*testenv.Server).TaggingClient) })
+	t.Run("json-1.1", func(t *testing.T) { f(t, (*testenv.Server).TaggingClientJSON) })
+}
+
 func resourceARNs(out *rgt.GetResourcesOutput) []string {
 	var arns []string
 	for _, m := range out.ResourceTagMappingList {
@@ -62,168 +71,176 @@ func wantTaggingError(t *testing.T, err error, code string) {
 }
 
 func TestTaggingGetResourcesFilters(t *testing.T) {
-	srv := testenv.Start(t, testenv.Options{})
-	arns := taggedDists(t, srv.Client(), 4)
-	create(t, srv.Client(), minimalConfig("untagged")) // never tagged: not listed, as on AWS
-	tc := srv.TaggingClient()
-	sorted := slices.Sorted(slices.Values(arns))
+	bothProtocols(t, func(t *testing.T, client func(*testenv.Server) *rgt.Client) {
+		srv := testenv.Start(t, testenv.Options{})
+		arns := taggedDists(t, srv.Client(), 4)
+		create(t, srv.Client(), minimalConfig("untagged")) // never tagged: not listed, as on AWS
+		tc := client(srv)
+		sorted := slices.Sorted(slices.Values(arns))
 
-	for _, types_ := range [][]string{nil, {"cloudfront"}, {"cloudfront:streaming-distribution"}} {
-		out, err := tc.GetResources(ctx, &rgt.GetResourcesInput{ResourceTypeFilters: types_})
+		for _, types_ := range [][]string{nil, {"cloudfront"}, {"cloudfront:streaming-distribution"}} {
+			out, err := tc.GetResources(ctx, &rgt.GetResourcesInput{ResourceTypeFilters: types_})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := resourceARNs(out); !slices.Equal(got, sorted) {
+				t.Fatalf("types %v: %v, want %v", types_, got, sorted)
+			}
+		}
+		out, err := tc.GetResources(ctx, &rgt.GetResourcesInput{ResourceTypeFilters: []string{"s3", "cloudfront:distribution"}})
+		if err != nil || len(out.ResourceTagMappingList) != 0 {
+			t.Fatalf("other types: %v %v", err, resourceARNs(out))
+		}
+		// A filter without values: the key is present; with values: one of them.
+		out, err = tc.GetResources(ctx, &rgt.GetResourcesInput{TagFilters: []rgttypes.TagFilter{{Key: aws.String("env")}}})
+		if got := resourceARNs(out); err != nil || !slices.Equal(got, slices.Sorted(slices.Values([]string{arns[0], arns[2]}))) {
+			t.Fatalf("env present: %v %v", err, got)
+		}
+		out, err = tc.GetResources(ctx, &rgt.GetResourcesInput{TagFilters: []rgttypes.TagFilter{{Key: aws.String("team"), Values: []string{"t1", "nope"}}}})
+		if got := resourceARNs(out); err != nil || !slices.Equal(got, slices.Sorted(slices.Values([]string{arns[1], arns[3]}))) {
+			t.Fatalf("team=t1: %v %v", err, got)
+		}
+		out, err = tc.GetResources(ctx, &rgt.GetResourcesInput{TagFilters: []rgttypes.TagFilter{
+			{Key: aws.String("team"), Values: []string{"t1"}}, {Key: aws.String("env")}}})
+		if err != nil || len(out.ResourceTagMappingList) != 0 {
+			t.Fatalf("team=t1 and env: %v %v", err, resourceARNs(out))
+		}
+		// ResourceARNList: just those, with their tags (as CloudFront lists them).
+		out, err = tc.GetResources(ctx, &rgt.GetResourcesInput{ResourceARNList: []string{arns[2], "arn:aws:cloudfront::123456789012:streaming-distribution/ENOPE"}})
+		if err != nil || len(out.ResourceTagMappingList) != 1 || *out.ResourceTagMappingList[0].ResourceARN != arns[2] {
+			t.Fatalf("by ARN: %v %v", err, resourceARNs(out))
+		}
+		cfTags, err := srv.Client().ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: aws.String(arns[2])})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := resourceARNs(out); !slices.Equal(got, sorted) {
-			t.Fatalf("types %v: %v, want %v", types_, got, sorted)
+		if got, want := tagMap(out.ResourceTagMappingList[0].Tags), cfTagMap(cfTags.Tags.Items); dump(got) != dump(want) {
+			t.Fatalf("tagging API says %v, CloudFront %v", got, want)
 		}
-	}
-	out, err := tc.GetResources(ctx, &rgt.GetResourcesInput{ResourceTypeFilters: []string{"s3", "cloudfront:distribution"}})
-	if err != nil || len(out.ResourceTagMappingList) != 0 {
-		t.Fatalf("other types: %v %v", err, resourceARNs(out))
-	}
-	// A filter without values: the key is present; with values: one of them.
-	out, err = tc.GetResources(ctx, &rgt.GetResourcesInput{TagFilters: []rgttypes.TagFilter{{Key: aws.String("env")}}})
-	if got := resourceARNs(out); err != nil || !slices.Equal(got, slices.Sorted(slices.Values([]string{arns[0], arns[2]}))) {
-		t.Fatalf("env present: %v %v", err, got)
-	}
-	out, err = tc.GetResources(ctx, &rgt.GetResourcesInput{TagFilters: []rgttypes.TagFilter{{Key: aws.String("team"), Values: []string{"t1", "nope"}}}})
-	if got := resourceARNs(out); err != nil || !slices.Equal(got, slices.Sorted(slices.Values([]string{arns[1], arns[3]}))) {
-		t.Fatalf("team=t1: %v %v", err, got)
-	}
-	out, err = tc.GetResources(ctx, &rgt.GetResourcesInput{TagFilters: []rgttypes.TagFilter{
-		{Key: aws.String("team"), Values: []string{"t1"}}, {Key: aws.String("env")}}})
-	if err != nil || len(out.ResourceTagMappingList) != 0 {
-		t.Fatalf("team=t1 and env: %v %v", err, resourceARNs(out))
-	}
-	// ResourceARNList: just those, with their tags (as CloudFront lists them).
-	out, err = tc.GetResources(ctx, &rgt.GetResourcesInput{ResourceARNList: []string{arns[2], "arn:aws:cloudfront::123456789012:streaming-distribution/ENOPE"}})
-	if err != nil || len(out.ResourceTagMappingList) != 1 || *out.ResourceTagMappingList[0].ResourceARN != arns[2] {
-		t.Fatalf("by ARN: %v %v", err, resourceARNs(out))
-	}
-	cfTags, err := srv.Client().ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: aws.String(arns[2])})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := tagMap(out.ResourceTagMappingList[0].Tags), cfTagMap(cfTags.Tags.Items); dump(got) != dump(want) {
-		t.Fatalf("tagging API says %v, CloudFront %v", got, want)
-	}
+	})
 }
 
 func TestTaggingGetResourcesPages(t *testing.T) {
-	srv := testenv.Start(t, testenv.Options{})
-	arns := taggedDists(t, srv.Client(), 5)
-	var seen []string
-	pages := rgt.NewGetResourcesPaginator(srv.TaggingClient(), &rgt.GetResourcesInput{ResourcesPerPage: aws.Int32(2)})
-	n := 0
-	for pages.HasMorePages() {
-		p, err := pages.NextPage(ctx)
-		if err != nil {
-			t.Fatal(err)
+	bothProtocols(t, func(t *testing.T, client func(*testenv.Server) *rgt.Client) {
+		srv := testenv.Start(t, testenv.Options{})
+		arns := taggedDists(t, srv.Client(), 5)
+		var seen []string
+		pages := rgt.NewGetResourcesPaginator(client(srv), &rgt.GetResourcesInput{ResourcesPerPage: aws.Int32(2)})
+		n := 0
+		for pages.HasMorePages() {
+			p, err := pages.NextPage(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n++; len(p.ResourceTagMappingList) > 2 {
+				t.Fatalf("page %d holds %d", n, len(p.ResourceTagMappingList))
+			}
+			seen = append(seen, resourceARNs(p)...)
 		}
-		if n++; len(p.ResourceTagMappingList) > 2 {
-			t.Fatalf("page %d holds %d", n, len(p.ResourceTagMappingList))
+		if n != 3 || !slices.Equal(seen, slices.Sorted(slices.Values(arns))) {
+			t.Fatalf("%d pages: %v", n, seen)
 		}
-		seen = append(seen, resourceARNs(p)...)
-	}
-	if n != 3 || !slices.Equal(seen, slices.Sorted(slices.Values(arns))) {
-		t.Fatalf("%d pages: %v", n, seen)
-	}
-	tc := srv.TaggingClient()
-	for _, in := range []*rgt.GetResourcesInput{
-		{ResourcesPerPage: aws.Int32(0)}, {ResourcesPerPage: aws.Int32(101)}, {TagsPerPage: aws.Int32(99)},
-		{PaginationToken: aws.String("not-a-token")},
-		{ResourceARNList: []string{arns[0]}, ResourcesPerPage: aws.Int32(5)},
-		{TagFilters: []rgttypes.TagFilter{{Key: aws.String("")}}},
-	} {
-		_, err := tc.GetResources(ctx, in)
-		wantTaggingError(t, err, "InvalidParameterException")
-	}
+		tc := client(srv)
+		for _, in := range []*rgt.GetResourcesInput{
+			{ResourcesPerPage: aws.Int32(0)}, {ResourcesPerPage: aws.Int32(101)}, {TagsPerPage: aws.Int32(99)},
+			{PaginationToken: aws.String("not-a-token")},
+			{ResourceARNList: []string{arns[0]}, ResourcesPerPage: aws.Int32(5)},
+			{TagFilters: []rgttypes.TagFilter{{Key: aws.String("")}}},
+		} {
+			_, err := tc.GetResources(ctx, in)
+			wantTaggingError(t, err, "InvalidParameterException")
+		}
+	})
 }
 
 func TestTaggingTagAndUntag(t *testing.T) {
-	srv := testenv.Start(t, testenv.Options{})
-	c := srv.Client()
-	arns := taggedDists(t, c, 2)
-	tc := srv.TaggingClient()
-	unknown := "arn:aws:cloudfront::" + testenv.AccountID + ":streaming-distribution/ENOSUCH"
-	foreign := "arn:aws:cloudfront::999999999999:streaming-distribution/EFOREIGN"
-	bogus := "arn:aws:s3:::some-bucket"
-	out, err := tc.TagResources(ctx, &rgt.TagResourcesInput{
-		ResourceARNList: []string{arns[0], unknown, foreign, bogus, arns[1]},
-		Tags:            map[string]string{"owner": "ops", "team": "t9"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]struct {
-		status int32
-		code   string
-	}{unknown: {404, "NoSuchResource"}, foreign: {403, "AccessDenied"}, bogus: {400, "InvalidArgument"}}
-	if len(out.FailedResourcesMap) != len(want) {
-		t.Fatalf("FailedResourcesMap %s", dump(out.FailedResourcesMap))
-	}
-	for arn, w := range want {
-		f := out.FailedResourcesMap[arn]
-		if f.StatusCode != w.status || string(f.ErrorCode) != w.code || aws.ToString(f.ErrorMessage) == "" {
-			t.Errorf("%s: %s", arn, dump(f))
-		}
-	}
-	// The rest were applied, and CloudFront's own ListTagsForResource sees it.
-	for _, arn := range arns {
-		got, err := c.ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: aws.String(arn)})
+	bothProtocols(t, func(t *testing.T, client func(*testenv.Server) *rgt.Client) {
+		srv := testenv.Start(t, testenv.Options{})
+		c := srv.Client()
+		arns := taggedDists(t, c, 2)
+		tc := client(srv)
+		unknown := "arn:aws:cloudfront::" + testenv.AccountID + ":streaming-distribution/ENOSUCH"
+		foreign := "arn:aws:cloudfront::999999999999:streaming-distribution/EFOREIGN"
+		bogus := "arn:aws:s3:::some-bucket"
+		out, err := tc.TagResources(ctx, &rgt.TagResourcesInput{
+			ResourceARNList: []string{arns[0], unknown, foreign, bogus, arns[1]},
+			Tags:            map[string]string{"owner": "ops", "team": "t9"},
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m := cfTagMap(got.Tags.Items); m["owner"] != "ops" || m["team"] != "t9" {
-			t.Fatalf("%s tags %v", arn, m)
+		want := map[string]struct {
+			status int32
+			code   string
+		}{unknown: {404, "NoSuchResource"}, foreign: {403, "AccessDenied"}, bogus: {400, "InvalidArgument"}}
+		if len(out.FailedResourcesMap) != len(want) {
+			t.Fatalf("FailedResourcesMap %s", dump(out.FailedResourcesMap))
 		}
-	}
-	u, err := tc.UntagResources(ctx, &rgt.UntagResourcesInput{ResourceARNList: []string{arns[0], unknown}, TagKeys: []string{"owner", "env"}})
-	if err != nil || len(u.FailedResourcesMap) != 1 || u.FailedResourcesMap[unknown].StatusCode != 404 {
-		t.Fatalf("untag: %v %s", err, dump(u))
-	}
-	got, _ := c.ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: aws.String(arns[0])})
-	if m := cfTagMap(got.Tags.Items); len(m) != 1 || m["team"] != "t9" {
-		t.Fatalf("after untag: %v", m)
-	}
+		for arn, w := range want {
+			f := out.FailedResourcesMap[arn]
+			if f.StatusCode != w.status || string(f.ErrorCode) != w.code || aws.ToString(f.ErrorMessage) == "" {
+				t.Errorf("%s: %s", arn, dump(f))
+			}
+		}
+		// The rest were applied, and CloudFront's own ListTagsForResource sees it.
+		for _, arn := range arns {
+			got, err := c.ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: aws.String(arn)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m := cfTagMap(got.Tags.Items); m["owner"] != "ops" || m["team"] != "t9" {
+				t.Fatalf("%s tags %v", arn, m)
+			}
+		}
+		u, err := tc.UntagResources(ctx, &rgt.UntagResourcesInput{ResourceARNList: []string{arns[0], unknown}, TagKeys: []string{"owner", "env"}})
+		if err != nil || len(u.FailedResourcesMap) != 1 || u.FailedResourcesMap[unknown].StatusCode != 404 {
+			t.Fatalf("untag: %v %s", err, dump(u))
+		}
+		got, _ := c.ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: aws.String(arns[0])})
+		if m := cfTagMap(got.Tags.Items); len(m) != 1 || m["team"] != "t9" {
+			t.Fatalf("after untag: %v", m)
+		}
 
-	// Bad requests are refused whole and change nothing.
-	before := snapshot(t, c)
-	for _, in := range []*rgt.TagResourcesInput{
-		{ResourceARNList: []string{arns[0]}, Tags: map[string]string{"aws:reserved": "x"}},
-		{ResourceARNList: []string{arns[0]}, Tags: map[string]string{}},
-		{ResourceARNList: slices.Repeat([]string{arns[0]}, 21), Tags: map[string]string{"k": "v"}},
-	} {
-		_, err := tc.TagResources(ctx, in)
+		// Bad requests are refused whole and change nothing.
+		before := snapshot(t, c)
+		for _, in := range []*rgt.TagResourcesInput{
+			{ResourceARNList: []string{arns[0]}, Tags: map[string]string{"aws:reserved": "x"}},
+			{ResourceARNList: []string{arns[0]}, Tags: map[string]string{}},
+			{ResourceARNList: slices.Repeat([]string{arns[0]}, 21), Tags: map[string]string{"k": "v"}},
+		} {
+			_, err := tc.TagResources(ctx, in)
+			wantTaggingError(t, err, "InvalidParameterException")
+		}
+		_, err = tc.UntagResources(ctx, &rgt.UntagResourcesInput{ResourceARNList: []string{arns[0]}, TagKeys: []string{"bad\x00key"}})
 		wantTaggingError(t, err, "InvalidParameterException")
-	}
-	_, err = tc.UntagResources(ctx, &rgt.UntagResourcesInput{ResourceARNList: []string{arns[0]}, TagKeys: []string{"bad\x00key"}})
-	wantTaggingError(t, err, "InvalidParameterException")
-	if after := snapshot(t, c); after != before {
-		t.Fatalf("a refused tagging call changed state:\n%s\n%s", before, after)
-	}
+		if after := snapshot(t, c); after != before {
+			t.Fatalf("a refused tagging call changed state:\n%s\n%s", before, after)
+		}
+	})
 }
 
 func TestTaggingKeysAndValues(t *testing.T) {
-	srv := testenv.Start(t, testenv.Options{})
-	taggedDists(t, srv.Client(), 3)
-	tc := srv.TaggingClient()
-	k, err := tc.GetTagKeys(ctx, &rgt.GetTagKeysInput{})
-	if err != nil || !slices.Equal(k.TagKeys, []string{"env", "team"}) || aws.ToString(k.PaginationToken) != "" {
-		t.Fatalf("GetTagKeys: %v %s", err, dump(k))
-	}
-	v, err := tc.GetTagValues(ctx, &rgt.GetTagValuesInput{Key: aws.String("team")})
-	if err != nil || !slices.Equal(v.TagValues, []string{"t0", "t1"}) {
-		t.Fatalf("GetTagValues: %v %s", err, dump(v))
-	}
-	v, err = tc.GetTagValues(ctx, &rgt.GetTagValuesInput{Key: aws.String("absent")})
-	if err != nil || len(v.TagValues) != 0 {
-		t.Fatalf("GetTagValues of an absent key: %v %s", err, dump(v))
-	}
-	_, err = tc.GetTagValues(ctx, &rgt.GetTagValuesInput{Key: aws.String("")})
-	wantTaggingError(t, err, "InvalidParameterException")
-	_, err = tc.GetTagKeys(ctx, &rgt.GetTagKeysInput{PaginationToken: aws.String("%%%")})
-	wantTaggingError(t, err, "InvalidParameterException")
+	bothProtocols(t, func(t *testing.T, client func(*testenv.Server) *rgt.Client) {
+		srv := testenv.Start(t, testenv.Options{})
+		taggedDists(t, srv.Client(), 3)
+		tc := client(srv)
+		k, err := tc.GetTagKeys(ctx, &rgt.GetTagKeysInput{})
+		if err != nil || !slices.Equal(k.TagKeys, []string{"env", "team"}) || aws.ToString(k.PaginationToken) != "" {
+			t.Fatalf("GetTagKeys: %v %s", err, dump(k))
+		}
+		v, err := tc.GetTagValues(ctx, &rgt.GetTagValuesInput{Key: aws.String("team")})
+		if err != nil || !slices.Equal(v.TagValues, []string{"t0", "t1"}) {
+			t.Fatalf("GetTagValues: %v %s", err, dump(v))
+		}
+		v, err = tc.GetTagValues(ctx, &rgt.GetTagValuesInput{Key: aws.String("absent")})
+		if err != nil || len(v.TagValues) != 0 {
+			t.Fatalf("GetTagValues of an absent key: %v %s", err, dump(v))
+		}
+		_, err = tc.GetTagValues(ctx, &rgt.GetTagValuesInput{Key: aws.String("")})
+		wantTaggingError(t, err, "InvalidParameterException")
+		_, err = tc.GetTagKeys(ctx, &rgt.GetTagKeysInput{PaginationToken: aws.String("%%%")})
+		wantTaggingError(t, err, "InvalidParameterException")
+	})
 }
 
 // TestTaggingWireErrors: what a JSON 1.1 client sees for a request that is
@@ -294,4 +311,35 @@ func TestTaggingStoreFailures(t *testing.T) {
 	st.down.Store(true)
 	_, err = srv.TaggingClient().GetTagKeys(ctx, &rgt.GetTagKeysInput{})
 	wantTaggingError(t, err, "ServiceUnavailable")
+}
+
+// TestTaggingCBORWireErrors: RPC v2 CBOR requests that are no operation or
+// no CBOR get a CBOR error with the Smithy-Protocol header.
+func TestTaggingCBORWireErrors(t *testing.T) {
+	srv := testenv.Start(t, testenv.Options{})
+	for _, tc := range []struct {
+		op   string
+		body []byte
+		code string
+	}{
+		{"DescribeReportCreation", nil, "UnknownOperationException"},
+		{"GetResources", []byte{0xff, 0x00}, "SerializationException"},
+		{"GetResources", cbor.Encode(cbor.Map{"ResourcesPerPage": cbor.Uint(500)}), "InvalidParameterException"},
+	} {
+		req, _ := http.NewRequest("POST", srv.URL+"/service/ResourceGroupsTaggingAPI_20170126/operation/"+tc.op, bytes.NewReader(tc.body))
+		req.Header.Set("Smithy-Protocol", "rpc-v2-cbor")
+		req.Header.Set("Content-Type", "application/cbor")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		v, err := cbor.Decode(b)
+		m, _ := v.(cbor.Map)
+		if err != nil || resp.StatusCode != 400 || m["__type"] != cbor.String(tc.code) || m["Message"] == nil ||
+			resp.Header.Get("Smithy-Protocol") != "rpc-v2-cbor" || resp.Header.Get("Content-Type") != "application/cbor" {
+			t.Errorf("%s: %d %v %v", tc.op, resp.StatusCode, v, err)
+		}
+	}
 }

@@ -108,9 +108,9 @@ func TestTaggingAPIPermissions(t *testing.T) {
 	wantCode(t, err, "AccessDenied")
 
 	// Unknown keys and wrong secrets answer in the JSON protocol's own codes.
-	_, err = testenv.TaggingClient(srv.URL, "AKIAUNKNOWNUNKNOWN00", "whatever-secret-whatever").GetTagKeys(ctx, &rgt.GetTagKeysInput{})
+	_, err = testenv.TaggingClient(srv.URL, "AKIAUNKNOWNUNKNOWN00", "whatever-secret-whatever", false).GetTagKeys(ctx, &rgt.GetTagKeysInput{})
 	wantCode(t, err, "UnrecognizedClientException")
-	_, err = testenv.TaggingClient(srv.URL, testenv.KeyA.ID, "not-the-secret-at-all").GetTagKeys(ctx, &rgt.GetTagKeysInput{})
+	_, err = testenv.TaggingClient(srv.URL, testenv.KeyA.ID, "not-the-secret-at-all", true).GetTagKeys(ctx, &rgt.GetTagKeysInput{})
 	wantCode(t, err, "InvalidSignatureException")
 }
 

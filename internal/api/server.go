@@ -31,6 +31,9 @@ type Action struct {
 	// IAM is the permission it needs, e.g. "cloudfront:GetStreamingDistribution"
 	// or "tag:GetResources".
 	IAM string
+	// Also are further permissions it needs, as IAM asks of the tagging
+	// API: TagResources also needs cloudfront:TagResource.
+	Also []string
 }
 
 // Caller is who made a request, as far as it is known: for a refused

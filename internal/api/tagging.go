@@ -29,6 +29,13 @@ var taggingOps = map[string]handler{
 	"GetTagValues":   getTagValues,
 }
 
+// taggingAlso are the CloudFront permissions a tagging operation needs
+// besides its own, as IAM asks for a resource's own tagging call.
+var taggingAlso = map[string][]string{
+	"TagResources":   {"cloudfront:TagResource"},
+	"UntagResources": {"cloudfront:UntagResource"},
+}
+
 // routeTagging maps a request that names an X-Amz-Target.
 func routeTagging(method, path, target string) endpoint {
 	name, ok := strings.CutPrefix(target, taggingTarget)
@@ -39,7 +46,7 @@ func routeTagging(method, path, target string) endpoint {
 				fmt.Sprintf("%s %s with X-Amz-Target %q is not an operation of the Resource Groups Tagging API.", method, path, target))
 		}}
 	}
-	return endpoint{op: name, action: Action{SigningName: "tagging", IAM: "tag:" + name}, h: h, wire: wireJSON}
+	return endpoint{op: name, action: Action{SigningName: "tagging", IAM: "tag:" + name, Also: taggingAlso[name]}, h: h, wire: wireJSON}
 }
 
 func invalidParameter(format string, args ...any) error {

@@ -106,9 +106,11 @@ func (v *Verifier) Authenticate(r *http.Request, body []byte, act api.Action) (a
 	if !hmac.Equal([]byte(want), []byte(sig.signature)) {
 		return caller, signatureMismatch(ReasonBadSignature, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
 	}
-	if !key.Allows(act.IAM) {
-		return caller, api.AuthError(ReasonDenied, "AccessDenied", http.StatusForbidden,
-			fmt.Sprintf("User: arn:aws:iam::%s:user/%s is not authorized to perform: %s", key.Account, key.ID, act.IAM))
+	for _, action := range append([]string{act.IAM}, act.Also...) {
+		if !key.Allows(action) {
+			return caller, api.AuthError(ReasonDenied, "AccessDenied", http.StatusForbidden,
+				fmt.Sprintf("User: arn:aws:iam::%s:user/%s is not authorized to perform: %s", key.Account, key.ID, action))
+		}
 	}
 	return caller, nil
 }

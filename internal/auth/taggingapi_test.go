@@ -78,7 +78,10 @@ func TestTaggingAPIIsolation(t *testing.T) {
 func TestTaggingAPIPermissions(t *testing.T) {
 	tagReader := testenv.Key{Account: testenv.AccountA, ID: "AKIATAGREADERAAAAAAA", Secret: "tagreadertagreadertagreader",
 		Actions: []string{"TAG:get*", "CloudFront:ListStreamingDistributions"}}
-	srv := secure(t, testenv.Options{Accounts: testenv.WriteAccounts(t, []testenv.Key{testenv.KeyA, testenv.KeyAReadOnly, tagReader}, "")})
+	tagAll := testenv.Key{Account: testenv.AccountA, ID: "AKIATAGALLAAAAAAAAAA", Secret: "tagalltagalltagalltagall", Actions: []string{"tag:*"}}
+	tagAndCloudFront := testenv.Key{Account: testenv.AccountA, ID: "AKIATAGGERAAAAAAAAAA", Secret: "taggertaggertaggertagger",
+		Actions: []string{"tag:*", "cloudfront:*Resource"}}
+	srv := secure(t, testenv.Options{Accounts: testenv.WriteAccounts(t, []testenv.Key{testenv.KeyA, testenv.KeyAReadOnly, tagReader, tagAll, tagAndCloudFront}, "")})
 	arn := tagged(t, srv.ClientFor(testenv.KeyA), "perm")
 
 	_, err := srv.TaggingClientFor(testenv.KeyAReadOnly).GetResources(ctx, &rgt.GetResourcesInput{})
@@ -100,6 +103,24 @@ func TestTaggingAPIPermissions(t *testing.T) {
 	if m := tagMapOf(t, srv.ClientFor(testenv.KeyA), arn); len(m) != 1 || m["team"] != "perm" {
 		t.Fatalf("refused tagging calls changed the tags: %v", m)
 	}
+	// tag:* is not enough to tag: IAM also asks for cloudfront:TagResource.
+	tagOnly := srv.TaggingClientFor(tagAll)
+	_, err = tagOnly.TagResources(ctx, &rgt.TagResourcesInput{ResourceARNList: []string{arn}, Tags: map[string]string{"x": "y"}})
+	wantCode(t, err, "AccessDeniedException")
+	if !strings.Contains(err.Error(), "cloudfront:TagResource") {
+		t.Errorf("the refusal does not name cloudfront:TagResource: %v", err)
+	}
+	if _, err := tagOnly.GetTagKeys(ctx, &rgt.GetTagKeysInput{}); err != nil {
+		t.Fatalf("tag:* may GetTagKeys: %v", err)
+	}
+	tagger := srv.TaggingClientFor(tagAndCloudFront)
+	if _, err := tagger.TagResources(ctx, &rgt.TagResourcesInput{ResourceARNList: []string{arn}, Tags: map[string]string{"x": "y"}}); err != nil {
+		t.Fatalf("tag:* with cloudfront:*Resource may tag: %v", err)
+	}
+	if _, err := tagger.UntagResources(ctx, &rgt.UntagResourcesInput{ResourceARNList: []string{arn}, TagKeys: []string{"x"}}); err != nil {
+		t.Fatalf("tag:* with cloudfront:*Resource may untag: %v", err)
+	}
+
 	// "CloudFront:ListStreamingDistributions" was accepted at load and matches.
 	if n := count(t, srv.ClientFor(tagReader)); n != 1 {
 		t.Fatalf("CloudFront:ListStreamingDistributions: %d", n)

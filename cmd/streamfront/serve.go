@@ -25,6 +25,7 @@ type serveFlags struct {
 	headerTimeout    time.Duration
 	idleTimeout      time.Duration
 	requestTimeout   time.Duration
+	tls              tlsFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -38,6 +39,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.headerTimeout, "read-header-timeout", node.DefaultReadHeaderTimeout, "time a client has to send request headers (slowloris guard)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", node.DefaultIdleTimeout, "keep-alive connections idle longer than this are closed")
 	fs.DurationVar(&f.requestTimeout, "request-timeout", node.DefaultRequestTimeout, "longest an API request waits for the store before answering 503 ServiceUnavailable")
+	f.tls.register(fs)
 }
 
 func (f *serveFlags) validate() error {
@@ -53,7 +55,7 @@ func (f *serveFlags) validate() error {
 	case f.requestTimeout <= 0:
 		return fmt.Errorf("--request-timeout must be positive")
 	}
-	return nil
+	return f.tls.validate()
 }
 
 // api is the node's API part for sec's authentication and quotas.
@@ -89,9 +91,16 @@ func serve(args []string) error {
 	if err := checkOpenMode(&c.keys, f.listen, f.insecureOpen); err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tlsConfig, err := f.tls.start(ctx, c.log.logger())
+	if err != nil {
+		return err
+	}
 	cfg := func(sec *security) node.Config {
 		cfg := c.nodeConfig(sec)
 		cfg.API = f.api(sec)
+		cfg.API.TLS = tlsConfig
 		return cfg
 	}
 	return runNode(c, ownerStore, cfg)

@@ -285,6 +285,7 @@ func (t *mp4Track) sampleSize(i int) uint32 {
 // (H.264, AAC; MP3 has none) as a header.
 func (a *Asset) addMP4Track(r io.ReaderAt, t *mp4Track, codec int, movieScale uint32, base int64) error {
 	video := codec == codecH264
+	a.Tracks = append(a.Tracks, mp4TrackInfo(codec))
 	n := int(t.count)
 	if t.constSize == 0 && len(t.sizes) != n {
 		return fmt.Errorf("%w: mp4: bad stsz", ErrUnsupported)
@@ -388,4 +389,15 @@ func (a *Asset) addMP4AudioHeader(r io.ReaderAt, t *mp4Track, codec int, offs []
 		return []byte{mp3TagHeader(f)}, nil
 	}
 	return nil, nil // video
+}
+
+// mp4TrackInfo names an indexed MP4 track for Asset.Tracks.
+func mp4TrackInfo(codec int) Track {
+	switch codec {
+	case codecH264:
+		return Track{Type: TypeVideo, Codec: CodecH264, Indexed: true}
+	case codecAAC:
+		return Track{Type: TypeAudio, Codec: CodecAAC, Indexed: true}
+	}
+	return Track{Type: TypeAudio, Codec: CodecMP3, Indexed: true}
 }

@@ -5,22 +5,17 @@ import (
 	"testing"
 	"time"
 
-	cf "github.com/streamfront/streamfront/internal/cloudfront"
 	"github.com/streamfront/streamfront/internal/edge"
-	"github.com/streamfront/streamfront/internal/store"
-	"github.com/streamfront/streamfront/internal/testenv"
 )
 
 // startFollowingEnv is startEnv behind a running Follower polling every
-// 50 ms, with deployments gated on the edge, as `serve` and `streamfront
-// edge` run it: a change is Deployed once the edge has applied it. The
-// edge counts as live for 5 s after each heartbeat (as --edge-live's
-// default), so it never misses a change by looking dead between beats.
+// 50 ms, as `serve` and `streamfront edge` run the edge: deployments wait
+// for the edge (testenv gates them as serve does), so a change is Deployed
+// once the edge has applied it.
 func startFollowingEnv(t *testing.T, hooks edge.Hooks) *env {
 	t.Helper()
 	var f *edge.Follower
-	gate := func(st store.Store) cf.DeployGate { return edge.EdgeGate(st, 5*time.Second, time.Now) }
-	e := startEnvOptions(t, testenv.Options{DeployGate: gate}, hooks, nil, func(cfg *edge.Config) {
+	e := startEnvConfig(t, hooks, nil, func(cfg *edge.Config) {
 		f = edge.NewFollower(cfg.Router.(edge.StoreRouter).Store, nil, "edge-test", 50*time.Millisecond, nil)
 		cfg.Router = f
 	})

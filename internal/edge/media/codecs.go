@@ -85,6 +85,16 @@ func mp4Codec(entry string, oti byte) string {
 			return CodecMP3
 		case 0, 0x40, 0x66, 0x67, 0x68:
 			return CodecAAC
+		case 0xa5:
+			return "AC-3"
+		case 0xa6:
+			return "E-AC-3"
+		case 0xa9:
+			return "DTS"
+		case 0xad:
+			return "Opus"
+		case 0xdd:
+			return "Vorbis"
 		}
 		return fmt.Sprintf("MPEG-4 audio object type 0x%02x", oti)
 	case ".mp3":

@@ -211,12 +211,13 @@ func (t *mp4Track) readEdits(b *amp4.Elst) {
 // unsupported too.
 func (t *mp4Track) rtmpCodec() (int, error) {
 	var codec int
+	name := mp4Codec(t.entry, t.objectType)
 	switch {
 	case t.handler == "vide" && t.entry == "avc1":
 		codec = codecH264
-	case t.handler == "soun" && (t.entry == ".mp3" || t.entry == "mp4a" && (t.objectType == 0x69 || t.objectType == 0x6b)):
+	case t.handler == "soun" && name == CodecMP3:
 		codec = codecMP3
-	case t.handler == "soun" && t.entry == "mp4a" && isAAC(t.objectType):
+	case t.handler == "soun" && name == CodecAAC:
 		codec = codecAAC
 	case t.handler == "vide":
 		return 0, &CodecError{Track: "video", Codec: codecName(t.entry, 0)}
@@ -229,12 +230,6 @@ func (t *mp4Track) rtmpCodec() (int, error) {
 		return 0, fmt.Errorf("%w: mp4: %s track without its configuration", ErrUnsupported, codecName(t.entry, t.objectType))
 	}
 	return codec, nil
-}
-
-// isAAC reports whether an mp4a entry's object type is AAC (MPEG-4 or
-// MPEG-2); 0 is an esds without one, which has always meant AAC here.
-func isAAC(objectType byte) bool {
-	return objectType == 0 || objectType == 0x40 || objectType >= 0x66 && objectType <= 0x68
 }
 
 // shift is the track's presentation offset in its timescale.

@@ -3,6 +3,7 @@ package vod
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -82,20 +83,29 @@ func fixture(t *testing.T, dir, kind string) (string, string) {
 // parse indexes the file at path.
 func parse(t testing.TB, path, format string) *media.Asset {
 	t.Helper()
-	f, err := os.Open(path)
+	a, err := tryParse(path, format)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return a
+}
+
+// tryParse is parse, returning media.Parse's error.
+func tryParse(path, format string) (*media.Asset, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	a, err := media.Parse(format, f, st.Size())
 	if err != nil {
-		t.Fatalf("media.Parse(%s): %v", path, err)
+		return nil, fmt.Errorf("media.Parse(%s): %w", path, err)
 	}
-	return a
+	return a, nil
 }
 
 // served is a presentation behind an HTTP server: "/<rest>" goes to Serve

@@ -19,7 +19,9 @@ import (
 )
 
 // ErrCodec reports a track of a codec no browser decodes (Sorenson, VP6,
-// ADPCM, HEVC, MPEG-4 Part 2, …); the error's message names the codec.
+// ADPCM, … in FLV); the error's message names the codec. An MP4 of such a
+// codec (HEVC, MPEG-4 Part 2, …) is refused before, by media.Parse, with a
+// media.CodecError.
 var ErrCodec = errors.New("vod: codec not playable in browsers")
 
 // DefaultSegmentDuration is the target segment duration when Options leaves it zero.

@@ -27,10 +27,11 @@ func startFollowingEnv(t *testing.T, hooks edge.Hooks) *env {
 }
 
 // TestDisabledDistributionStopsItsPlays disables a distribution while
-// ffmpeg and a player play it and ffmpeg plays another: once the edge has
-// applied the change, the disabled one's plays end with NetStream.Play.Stop
-// (ffmpeg ends cleanly with what it got, before the other play ends), and
-// the other distribution's play goes on to its end.
+// ffmpeg and a player play it, another player has paused it, and ffmpeg
+// plays another distribution: once the edge has applied the change, the
+// disabled one's plays end with NetStream.Play.Stop (ffmpeg ends cleanly
+// with what it got, before the other play ends), and the other
+// distribution's play goes on to its end.
 func TestDisabledDistributionStopsItsPlays(t *testing.T) {
 	started := make(chan string, 8) // distribution of each play that started
 	e := startFollowingEnv(t, edge.Hooks{OnEvent: func(ev edge.Event) {
@@ -49,8 +50,14 @@ func TestDisabledDistributionStopsItsPlays(t *testing.T) {
 	go func() { doneB <- ffmpegB.run() }()
 	p := connectedPlayer(t, dialPlayer(t, e.addr), domainA)
 	p.play("videos/clip", 0, 0)
+	paused := connectedPlayer(t, dialPlayer(t, e.addr), domainA)
+	paused.play("videos/clip", 0, 0)
+	paused.waitMedia()
+	paused.command(1, "pause", nil, true, float64(0))
+	for paused.next().code != "NetStream.Pause.Notify" {
+	}
 	playing := map[string]int{}
-	for range 3 {
+	for range 4 {
 		select {
 		case id := <-started:
 			playing[id]++
@@ -58,18 +65,20 @@ func TestDisabledDistributionStopsItsPlays(t *testing.T) {
 			t.Fatalf("plays started: %v", playing)
 		}
 	}
-	if playing[idA] != 2 || playing[idB] != 1 {
-		t.Fatalf("plays started: %v, want 2 of %s and 1 of %s", playing, idA, idB)
+	if playing[idA] != 3 || playing[idB] != 1 {
+		t.Fatalf("plays started: %v, want 3 of %s and 1 of %s", playing, idA, idB)
 	}
 
 	setEnabled(t, e.cf, idA, false)
-	for {
-		ev := p.next()
-		if ev.code == "NetStream.Play.Stop" {
-			break
-		}
-		if ev.code != "" && ev.code != "NetStream.Play.Reset" && ev.code != "NetStream.Play.Start" {
-			t.Fatalf("player of the disabled distribution: %s, want NetStream.Play.Stop", ev.code)
+	for _, viewer := range []*player{p, paused} {
+		for {
+			ev := viewer.next()
+			if ev.code == "NetStream.Play.Stop" {
+				break
+			}
+			if ev.code != "" && ev.code != "NetStream.Play.Reset" && ev.code != "NetStream.Play.Start" {
+				t.Fatalf("player of the disabled distribution: %s, want NetStream.Play.Stop", ev.code)
+			}
 		}
 	}
 	if err := <-doneA; err != nil {

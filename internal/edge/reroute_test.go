@@ -2,10 +2,13 @@ package edge_test
 
 import (
 	"context"
+	"net"
 	"testing"
 	"time"
 
 	"github.com/streamfront/streamfront/internal/edge"
+	"github.com/streamfront/streamfront/internal/edge/origin"
+	"github.com/streamfront/streamfront/internal/testenv"
 )
 
 // startFollowingEnv is startEnv behind a running Follower polling every
@@ -102,5 +105,55 @@ func TestDisabledDistributionStopsItsPlays(t *testing.T) {
 	p.play("videos/clip", 0, 0)
 	if code := p.waitCode(); code != "NetStream.Play.Failed" {
 		t.Errorf("a new play of the disabled distribution: %s", code)
+	}
+}
+
+// TestFollowerSilentTooLongRereadsEverything: an edge the API has not heard
+// from within its live window does not hold deployments back, so a disable
+// can be Deployed without it and is no longer pending when the edge polls
+// again. After such a silence the edge re-reads everything: its cached
+// route goes, its play of the disabled distribution stops and a new
+// connect is refused.
+func TestFollowerSilentTooLongRereadsEverything(t *testing.T) {
+	api := testenv.Start(t, testenv.Options{EdgeLive: time.Second})
+	f := edge.NewFollower(api.Store, nil, "edge-1", time.Hour, nil)
+	e := &env{api: api, cf: api.Client(), dir: t.TempDir()}
+	e.edge = edge.New(edge.Config{Router: f, Origin: origin.NewCache(origin.Dir{Root: e.dir}, 1<<20, 0)})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.addr = ln.Addr().String()
+	go e.edge.Serve(ln)
+	t.Cleanup(func() { e.edge.Close() })
+	ctx := context.Background()
+
+	id, domain := e.createDist(t)
+	e.writeSparseFLV(t, "videos/sparse.flv")
+	if err := f.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	testenv.WaitDeployed(t, e.cf, id)
+	p := connectedPlayer(t, dialPlayer(t, e.addr), domain)
+	p.play("videos/sparse", 0, 0)
+	p.waitMedia()
+
+	time.Sleep(2*edge.HeartbeatEvery + 100*time.Millisecond) // the edge silent beyond the API's live window and its own bound
+	setEnabled(t, e.cf, id, false)
+	testenv.WaitDeployed(t, e.cf, id) // without the edge
+	if err := f.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		ev := p.next()
+		if ev.code == "NetStream.Play.Stop" {
+			break
+		}
+		if ev.code != "" {
+			t.Fatalf("play of the disabled distribution: %s, want NetStream.Play.Stop", ev.code)
+		}
+	}
+	if code := dialPlayer(t, e.addr).connect(domain); code != "NetConnection.Connect.Rejected" {
+		t.Fatalf("connect after the silence: %s", code)
 	}
 }

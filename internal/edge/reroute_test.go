@@ -19,13 +19,10 @@ func startFollowingEnv(t *testing.T, hooks edge.Hooks) *env {
 	t.Helper()
 	var f *edge.Follower
 	e := startEnvConfig(t, hooks, nil, func(cfg *edge.Config) {
-		f = edge.NewFollower(cfg.Router.(edge.StoreRouter).Store, nil, "edge-test", 50*time.Millisecond, nil)
+		f = edge.NewFollower(cfg.Router.(edge.StoreRouter).Store.(edge.FollowedStore), nil, "edge-test", 50*time.Millisecond, nil)
 		cfg.Router = f
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); f.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	runFollower(t, f)
 	return e
 }
 

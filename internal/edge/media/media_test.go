@@ -19,7 +19,7 @@ func TestCodecErrorIsUnsupported(t *testing.T) {
 		entry      string
 		objectType byte
 		want       string
-	}{{"mp4a", 0xa5, "mp4a (AC-3)"}, {"mp4a", 0x01, "mp4a (MPEG-4 audio object type 0x01)"}, {"xyz1", 0, `"xyz1"`}} {
+	}{{"mp4a", 0xa5, "mp4a (AC-3)"}, {"mp4a", 0x01, "mp4a (object type 0x01)"}, {"xyz1", 0, `"xyz1"`}} {
 		if got := codecName(c.entry, c.objectType); got != c.want {
 			t.Errorf("codecName(%q, %#x) = %q, want %q", c.entry, c.objectType, got, c.want)
 		}

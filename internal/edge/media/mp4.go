@@ -211,13 +211,12 @@ func (t *mp4Track) readEdits(b *amp4.Elst) {
 // unsupported too.
 func (t *mp4Track) rtmpCodec() (int, error) {
 	var codec int
-	name := mp4Codec(t.entry, t.objectType)
 	switch {
 	case t.handler == "vide" && t.entry == "avc1":
 		codec = codecH264
-	case t.handler == "soun" && name == CodecMP3:
+	case t.handler == "soun" && (t.entry == ".mp3" || t.entry == "mp4a" && (t.objectType == 0x69 || t.objectType == 0x6b)):
 		codec = codecMP3
-	case t.handler == "soun" && name == CodecAAC:
+	case t.handler == "soun" && t.entry == "mp4a" && isAAC(t.objectType):
 		codec = codecAAC
 	case t.handler == "vide":
 		return 0, &CodecError{Track: "video", Codec: codecName(t.entry, 0)}
@@ -230,6 +229,12 @@ func (t *mp4Track) rtmpCodec() (int, error) {
 		return 0, fmt.Errorf("%w: mp4: %s track without its configuration", ErrUnsupported, codecName(t.entry, t.objectType))
 	}
 	return codec, nil
+}
+
+// isAAC reports whether an mp4a entry's object type is AAC (MPEG-4 or
+// MPEG-2); 0 is an esds without one, which has always meant AAC here.
+func isAAC(objectType byte) bool {
+	return objectType == 0 || objectType == 0x40 || objectType >= 0x66 && objectType <= 0x68
 }
 
 // shift is the track's presentation offset in its timescale.
@@ -390,9 +395,9 @@ func (a *Asset) addMP4AudioHeader(r io.ReaderAt, t *mp4Track, codec int, offs []
 func mp4TrackInfo(codec int) Track {
 	switch codec {
 	case codecH264:
-		return Track{Type: TypeVideo, Codec: CodecH264, Indexed: true}
+		return Track{Type: TypeVideo, Codec: CodecH264}
 	case codecAAC:
-		return Track{Type: TypeAudio, Codec: CodecAAC, Indexed: true}
+		return Track{Type: TypeAudio, Codec: CodecAAC}
 	}
-	return Track{Type: TypeAudio, Codec: CodecMP3, Indexed: true}
+	return Track{Type: TypeAudio, Codec: CodecMP3}
 }

@@ -19,9 +19,10 @@ import (
 )
 
 // ErrCodec reports a track of a codec no browser decodes (Sorenson, VP6,
-// ADPCM, … in FLV); the error's message names the codec. An MP4 of such a
-// codec (HEVC, MPEG-4 Part 2, …) is refused before, by media.Parse, with a
-// media.CodecError.
+// ADPCM, …); the error's message names the codec, and for a track of such
+// a codec it is also a *media.CodecError (which media.Parse already
+// returns for an MP4 track of a codec neither RTMP nor browsers play, such
+// as HEVC or MPEG-4 Part 2).
 var ErrCodec = errors.New("vod: codec not playable in browsers")
 
 // DefaultSegmentDuration is the target segment duration when Options leaves it zero.

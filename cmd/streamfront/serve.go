@@ -18,6 +18,7 @@ import (
 
 	"github.com/streamfront/streamfront/internal/api"
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
+	"github.com/streamfront/streamfront/internal/console"
 	"github.com/streamfront/streamfront/internal/metrics"
 )
 
@@ -35,6 +36,7 @@ type serveFlags struct {
 	headerTimeout    time.Duration
 	idleTimeout      time.Duration
 	requestTimeout   time.Duration
+	console          bool
 	auth             authFlags
 }
 
@@ -52,6 +54,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.headerTimeout, "read-header-timeout", 10*time.Second, "time a client has to send request headers (slowloris guard)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", 120*time.Second, "keep-alive connections idle longer than this are closed")
 	fs.DurationVar(&f.requestTimeout, "request-timeout", api.DefaultRequestTimeout, "longest an API request waits for the store before answering 503 ServiceUnavailable")
+	fs.BoolVar(&f.console, "console", true, "serve the web console at /_streamfront/console/ on the API listener")
 	f.auth.register(fs)
 }
 
@@ -147,9 +150,13 @@ func serve(args []string) error {
 		return err
 	}
 	readTimeout := f.headerTimeout + 50*time.Second // headers and body
+	var handler http.Handler = api.New(api.Config{Service: svc, Auth: sec.auth, Logger: log, MaxBody: f.maxBody,
+		Observe: reg.ObserveRequest, Metrics: reg.Handler(), RequestTimeout: f.requestTimeout})
+	if f.console {
+		handler = console.Mount(handler, consoleOptions(&f, &ef))
+	}
 	srv := &http.Server{
-		Handler: api.New(api.Config{Service: svc, Auth: sec.auth, Logger: log, MaxBody: f.maxBody,
-			Observe: reg.ObserveRequest, Metrics: reg.Handler(), RequestTimeout: f.requestTimeout}),
+		Handler:           handler,
 		ReadHeaderTimeout: f.headerTimeout,
 		ReadTimeout:       readTimeout,
 		// Counted from the headers: room for the body, the store work and
@@ -193,4 +200,13 @@ func serve(args []string) error {
 	<-edgeDone
 	<-deployerDone
 	return nil
+}
+
+// consoleOptions tells the console page the mode and the edge addresses.
+func consoleOptions(f *serveFlags, ef *edgeFlags) console.Options {
+	o := console.Options{Secure: f.auth.accounts != ""}
+	if ef.enabled() {
+		o.RTMPEdge = ef.rtmpListen
+	}
+	return o
 }

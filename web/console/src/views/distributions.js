@@ -15,7 +15,7 @@ export async function render(main) {
   main.append(h("h2", {}, "Streaming distributions"),
     h("p", {}, h("a", { href: "#/create", class: "button" }, "Create distribution")),
     filter.wrap, status,
-    h("div", { class: "table-wrap" }, h("table", { id: "distributions" },
+    h("div", { class: "table-wrap" }, h("table", { id: "distributions", class: "cards" },
       h("caption", { class: "sr-only" }, "Streaming distributions"),
       h("thead", {}, h("tr", {}, ["Id", "Domain name", "Aliases", "Comment", "Enabled", "Status", "Tags"].map((c) => h("th", { scope: "col" }, c)))),
       tbody)),
@@ -85,12 +85,13 @@ function text(d, tags) {
 }
 
 function row(d, tagList) {
+  const cell = (label, attrs, ...content) => h("td", { "data-label": label, ...attrs }, ...content);
   return h("tr", { dataset: { id: d.Id } },
-    h("td", {}, h("a", { href: "#/distribution/" + encodeURIComponent(d.Id) }, d.Id)),
-    h("td", {}, d.DomainName),
-    h("td", {}, (d.Aliases?.Items ?? []).join(", ")),
-    h("td", {}, d.Comment),
-    h("td", { class: "enabled" }, d.Enabled ? "Yes" : "No"),
-    h("td", { class: "status-cell" }, h("span", { class: "badge " + (d.Status === "Deployed" ? "ok" : "busy") }, d.Status)),
-    h("td", {}, tagList.map((t) => h("span", { class: "tag" }, t.Key + "=" + t.Value))));
+    cell("Id", {}, h("a", { href: "#/distribution/" + encodeURIComponent(d.Id) }, d.Id)),
+    cell("Domain name", {}, d.DomainName),
+    cell("Aliases", {}, (d.Aliases?.Items ?? []).join(", ")),
+    cell("Comment", {}, d.Comment),
+    cell("Enabled", { class: "enabled" }, d.Enabled ? "Yes" : "No"),
+    cell("Status", { class: "status-cell" }, h("span", { class: "badge " + (d.Status === "Deployed" ? "ok" : "busy") }, d.Status)),
+    cell("Tags", {}, tagList.map((t) => h("span", { class: "tag" }, t.Key + "=" + t.Value))));
 }

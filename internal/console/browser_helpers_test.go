@@ -226,6 +226,16 @@ func (b *browser) waitText(sel, want string) {
 	}
 }
 
+// waitJS waits until the JavaScript expression is truthy.
+func (b *browser) waitJS(expr string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(45*time.Second))); err != nil {
+		b.fail(fmt.Errorf("waiting for %s: %w", expr, err))
+	}
+}
+
 // text returns the text of sel.
 func (b *browser) text(sel string) string {
 	b.t.Helper()

@@ -67,7 +67,7 @@ export async function render(main) {
       r.push(last && sent !== null ? Math.max(0, (sent - last.sent) / ((t - last.t) / 1000)) : 0);
       last = sent === null ? null : { sent, t };
       for (const a of [v, r]) if (a.length > points) a.shift();
-      viewers.draw(v, `${fmt(v.at(-1))} viewers`);
+      viewers.draw(v, `${fmt(v.at(-1))} viewer${v.at(-1) === 1 ? "" : "s"}`);
       rate.draw(r, `${fmt(r.at(-1))}B/s`);
     } catch (err) {
       setStatus(status, "Cannot read /metrics: " + err.message, "error");

@@ -14,8 +14,12 @@ import (
 	"strings"
 )
 
-// Prefix is where the console is served on the API listener.
-const Prefix = "/_streamfront/console/"
+// Prefix is where the console is served on the API listener; Path (without
+// the slash) redirects to it, and is what to mount the Handler on.
+const (
+	Prefix = Path + "/"
+	Path   = "/_streamfront/console"
+)
 
 //go:embed dist
 var dist embed.FS
@@ -39,7 +43,7 @@ type pageConfig struct {
 	RTMPEdge     string `json:"rtmpEdge,omitempty"`
 }
 
-// Handler serves the console; mount it at Prefix.
+// Handler serves the console; mount it at Path.
 func Handler(o Options) http.Handler {
 	files, err := fs.Sub(dist, "dist")
 	if err != nil {
@@ -60,6 +64,8 @@ func Handler(o Options) http.Handler {
 			return
 		}
 		switch r.URL.Path {
+		case Path:
+			http.Redirect(w, r, Prefix, http.StatusMovedPermanently)
 		case Prefix + "config.json":
 			h.Set("Content-Type", "application/json")
 			w.Write(cfg)
@@ -104,20 +110,4 @@ func contentSecurityPolicy(httpEdge string) string {
 		"form-action 'none'",
 		"frame-ancestors 'none'",
 	}, "; ")
-}
-
-// Mount returns a handler that serves the console under Prefix and
-// passes every other request to next (the API).
-func Mount(next http.Handler, o Options) http.Handler {
-	console := Handler(o)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case strings.HasPrefix(r.URL.Path, Prefix):
-			console.ServeHTTP(w, r)
-		case r.URL.Path == strings.TrimSuffix(Prefix, "/"):
-			http.Redirect(w, r, Prefix, http.StatusMovedPermanently)
-		default:
-			next.ServeHTTP(w, r)
-		}
-	})
 }

@@ -19,10 +19,9 @@ func get(t *testing.T, h http.Handler, method, path string) *http.Response {
 }
 
 // TestHandlerServesTheConsole: the page, its script and style, each with the
-// Content-Security-Policy; other paths go to the API.
+// Content-Security-Policy.
 func TestHandlerServesTheConsole(t *testing.T) {
-	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "api") })
-	h := console.Mount(api, console.Options{HTTPEdge: "127.0.0.1:8080", RTMPEdge: "127.0.0.1:1935"})
+	h := console.Handler(console.Options{HTTPEdge: "127.0.0.1:8080", RTMPEdge: "127.0.0.1:1935"})
 	for path, typ := range map[string]string{
 		"/_streamfront/console/":          "text/html",
 		"/_streamfront/console/app.js":    "text/javascript",
@@ -45,11 +44,6 @@ func TestHandlerServesTheConsole(t *testing.T) {
 	}
 	if resp := get(t, h, http.MethodGet, "/_streamfront/console"); resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != console.Prefix {
 		t.Errorf("GET /_streamfront/console: %d %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	if resp := get(t, h, http.MethodGet, "/2020-05-31/streaming-distribution"); resp.StatusCode != 200 {
-		t.Errorf("API path not passed on: %d", resp.StatusCode)
-	} else if b, _ := io.ReadAll(resp.Body); string(b) != "api" {
-		t.Errorf("API path answered %q", b)
 	}
 	if resp := get(t, h, http.MethodGet, "/_streamfront/console/nope.js"); resp.StatusCode != 404 {
 		t.Errorf("missing file: %d", resp.StatusCode)

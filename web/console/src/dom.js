@@ -89,3 +89,14 @@ export function copyButton(label, text) {
   });
   return b;
 }
+
+// latestOnly wraps an async loader so that only the newest call's result is
+// used: fn(isCurrent, ...args) checks isCurrent() after each await, and an
+// older call (overtaken by a reload after a change) stops without drawing.
+export function latestOnly(fn) {
+  let seq = 0;
+  return (...args) => {
+    const mine = ++seq;
+    return fn(() => mine === seq, ...args);
+  };
+}

@@ -1,7 +1,7 @@
 // Distributions: the list, 100 per page, filtered by text, Status polled
 // until every shown distribution is Deployed.
 import { call, listDistributionsPage } from "../api.js";
-import { clear, field, h, input, setStatus, statusLine } from "../dom.js";
+import { clear, field, h, input, latestOnly, setStatus, statusLine } from "../dom.js";
 
 const pollMs = 1000;
 
@@ -29,14 +29,17 @@ export async function render(main) {
   let timer = null;
   let stopped = false;
 
-  async function load(withTags) {
+  // A page click overtakes a poll in flight: only the newest load draws.
+  const load = latestOnly(async (current, withTags) => {
     try {
       const list = await listDistributionsPage(markers[page]);
+      if (withTags) await loadTags(list.Items ?? [], tags);
+      if (!current()) return;
       items = list.Items ?? [];
       nextMarker = list.IsTruncated ? list.NextMarker : "";
-      if (withTags) await loadTags(items, tags);
       setStatus(status, "");
     } catch (err) {
+      if (!current()) return;
       setStatus(status, err.cli ?? String(err), "error");
       items = [];
     }
@@ -44,7 +47,7 @@ export async function render(main) {
     draw();
     clearTimeout(timer);
     if (items.some((d) => d.Status !== "Deployed")) timer = setTimeout(() => load(false), pollMs);
-  }
+  });
 
   function draw() {
     const q = filter.control.value.trim().toLowerCase();

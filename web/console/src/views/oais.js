@@ -1,7 +1,7 @@
 // Origin access identities: list (with the distributions using each),
 // create, edit the comment (If-Match), delete (InUse shown as the API says).
 import { call, listDistributionsPage } from "../api.js";
-import { clear, field, h, input, setStatus, statusLine } from "../dom.js";
+import { clear, field, h, input, latestOnly, setStatus, statusLine } from "../dom.js";
 
 export async function listOAIs() {
   const all = [];
@@ -43,15 +43,16 @@ export async function render(main) {
       tbody)),
     h("h3", {}, "Create"), create);
 
-  async function load() {
+  const load = latestOnly(async (current) => {
     try {
       const [items, users] = await Promise.all([listOAIs(), usedBy().catch(() => new Map())]);
+      if (!current()) return;
       clear(tbody).append(...items.map((o) => row(o, users.get(o.Id) ?? [], status, load)));
       if (!items.length) tbody.append(h("tr", {}, h("td", { colspan: 5 }, "No origin access identities yet.")));
     } catch (err) {
       setStatus(status, err.cli, "error");
     }
-  }
+  });
   create.addEventListener("submit", async (e) => {
     e.preventDefault();
     try {

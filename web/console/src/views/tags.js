@@ -1,6 +1,6 @@
 // Tags of a distribution: list, add (TagResource), remove (UntagResource).
 import { call } from "../api.js";
-import { clear, field, h, input, setStatus, statusLine } from "../dom.js";
+import { clear, field, h, input, latestOnly, setStatus, statusLine } from "../dom.js";
 
 export async function tagsSection(arn) {
   const list = h("ul", { class: "tags", id: "tag-list" });
@@ -9,9 +9,10 @@ export async function tagsSection(arn) {
   const value = field("Tag value", input({}));
   const form = h("form", { class: "inline", id: "tag-form" }, key.wrap, value.wrap, h("button", { type: "submit" }, "Add tag"));
 
-  async function load() {
+  const load = latestOnly(async (current) => {
     try {
       const out = await call("ListTagsForResource", { Resource: arn });
+      if (!current()) return;
       const items = out.Tags?.Items ?? [];
       clear(list).append(...items.map((t) => h("li", {}, h("span", { class: "tag" }, `${t.Key}=${t.Value}`), " ",
         h("button", { type: "button", "aria-label": `Remove tag ${t.Key}`, onclick: () => untag(t.Key) }, "Remove"))));
@@ -19,7 +20,7 @@ export async function tagsSection(arn) {
     } catch (err) {
       setStatus(status, err.cli, "error");
     }
-  }
+  });
   async function untag(k) {
     try {
       await call("UntagResource", { Resource: arn, TagKeys: { Items: [k] } });

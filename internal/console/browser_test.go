@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -27,6 +28,10 @@ func TestConsoleDistributionLifecycle(t *testing.T) {
 
 	b.open("#/create")
 	b.checkControls("create")
+	b.phone()
+	b.checkControls("create on a phone")
+	b.shot("create-phone")
+	b.desktop()
 	b.fill("S3 origin domain name", "media.s3.amazonaws.com")
 	b.fill("Comment", "made in the console")
 	b.fill("Aliases (CNAMEs), one per line", "console.example.com")
@@ -46,6 +51,31 @@ func TestConsoleDistributionLifecycle(t *testing.T) {
 	b.waitText("#config-fields", "console.example.com")
 	b.shot("distribution")
 	b.checkControls("distribution")
+	b.phone()
+	b.checkControls("distribution on a phone")
+	b.desktop()
+
+	// Tags: add one, remove the one given at create.
+	b.waitText("#tag-list", "team=video")
+	b.fill("Tag key", "env")
+	b.fill("Tag value", "test")
+	b.run(chromedp.Click(chromedp.CSS("#tag-form button")))
+	b.waitText("#tag-list", "env=test")
+	b.run(chromedp.Click(chromedp.CSS(`#tag-list button[aria-label="Remove tag team"]`)))
+	b.waitJS(`!document.querySelector("#tag-list").textContent.includes("team=video")`)
+	c := testenv.Client(srv.URL, "test", "test")
+	arn := "arn:aws:cloudfront::" + testenv.AccountID + ":streaming-distribution/" + id
+	tags, err := c.ListTagsForResource(context.Background(), &cloudfront.ListTagsForResourceInput{Resource: aws.String(arn)})
+	if err != nil || len(tags.Tags.Items) != 1 || *tags.Tags.Items[0].Key != "env" || *tags.Tags.Items[0].Value != "test" {
+		t.Fatalf("tags after the console's changes: %v %+v", err, tags)
+	}
+	b.run(chromedp.Click(chromedp.CSS(`#tag-list button[aria-label="Remove tag env"]`)))
+	b.waitText("#tag-list", "No tags.")
+	b.run(chromedp.Evaluate[chromedp.Void](`location.reload()`), chromedp.WaitVisible(chromedp.CSS("#raw-xml")))
+	b.fill("Tag key", "team")
+	b.fill("Tag value", "video")
+	b.run(chromedp.Click(chromedp.CSS("#tag-form button")))
+	b.waitText("#tag-list", "team=video")
 
 	b.open("#/distributions")
 	row := `#distributions tr[data-id="` + id + `"]`
@@ -70,7 +100,6 @@ func TestConsoleDistributionLifecycle(t *testing.T) {
 	b.open("#/distribution/" + id)
 	b.run(chromedp.Click(chromedp.CSS("#toggle-enabled")))
 	b.waitText("#toggle-enabled", "Enable")
-	c := testenv.Client(srv.URL, "test", "test")
 	got, err := c.GetStreamingDistribution(context.Background(), &cloudfront.GetStreamingDistributionInput{Id: aws.String(id)})
 	if err != nil || *got.StreamingDistribution.StreamingDistributionConfig.Enabled {
 		t.Fatalf("after Disable: %v, %+v", err, got)
@@ -89,6 +118,37 @@ func TestConsoleDistributionLifecycle(t *testing.T) {
 			t.Errorf("request log has no %s", op)
 		}
 	}
+	b.checkClean()
+}
+
+// TestConsoleListPaging: past 100 distributions the list pages (the API's
+// Marker), and both pages show what the API has.
+func TestConsoleListPaging(t *testing.T) {
+	srv := startServe(t, "--max-distributions", "200", "--deploy-delay", "0s")
+	c := testenv.Client(srv.URL, "test", "test")
+	for i := range 103 {
+		cfg := testenv.DistConfig(fmt.Sprintf("page-%d", i))
+		cfg.Comment = aws.String(fmt.Sprintf("number %03d", i))
+		if _, err := c.CreateStreamingDistribution(context.Background(), &cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: cfg}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := newBrowser(t, srv)
+	b.signIn("test", "test")
+	b.waitText(".page-info", "Page 1 · 100 on this page")
+	first := eval[[]string](b, `[...document.querySelectorAll("#distributions tbody tr")].map((r) => r.dataset.id)`)
+	b.run(chromedp.Click(chromedp.CSS(".pager button:last-child")))
+	b.waitText(".page-info", "Page 2 · 3 on this page")
+	second := eval[[]string](b, `[...document.querySelectorAll("#distributions tbody tr")].map((r) => r.dataset.id)`)
+	seen := map[string]bool{}
+	for _, id := range append(first, second...) {
+		seen[id] = true
+	}
+	if len(first) != 100 || len(second) != 3 || len(seen) != 103 {
+		t.Errorf("pages of %d and %d rows, %d distinct; want 100, 3, 103", len(first), len(second), len(seen))
+	}
+	b.run(chromedp.Click(chromedp.CSS(".pager button:first-child")))
+	b.waitText(".page-info", "Page 1 · 100 on this page")
 	b.checkClean()
 }
 

@@ -6,7 +6,9 @@
 package console
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"io/fs"
 	"net"
@@ -50,6 +52,7 @@ func Handler(o Options) http.Handler {
 		panic(err) // dist is embedded at build time
 	}
 	static := http.StripPrefix(Prefix, http.FileServerFS(files))
+	etags := contentETags(files)
 	cfg := configJSON(o)
 	csp := contentSecurityPolicy(o.HTTPEdge)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -73,9 +76,37 @@ func Handler(o Options) http.Handler {
 			// FileServer would redirect it to Prefix; serve Prefix directly.
 			http.Redirect(w, r, Prefix, http.StatusMovedPermanently)
 		default:
+			// Embedded files have no modification time: an ETag of their
+			// content lets the browser revalidate instead of refetching.
+			if tag, ok := etags[strings.TrimPrefix(r.URL.Path, Prefix)]; ok {
+				h.Set("ETag", tag)
+			}
 			static.ServeHTTP(w, r)
 		}
 	})
+}
+
+// contentETags maps each file name ("" for index.html, as served at
+// Prefix) to a strong ETag of its bytes.
+func contentETags(files fs.FS) map[string]string {
+	tags := map[string]string{}
+	fs.WalkDir(files, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(files, name)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		tag := `"` + hex.EncodeToString(sum[:16]) + `"`
+		tags[name] = tag
+		if name == "index.html" {
+			tags[""] = tag
+		}
+		return nil
+	})
+	return tags
 }
 
 func configJSON(o Options) []byte {

@@ -42,6 +42,16 @@ func TestHandlerServesTheConsole(t *testing.T) {
 			t.Errorf("CSP allows inline or eval: %q", csp)
 		}
 	}
+	// Revalidation by ETag: the same bytes answer 304.
+	first := get(t, h, http.MethodGet, "/_streamfront/console/app.js")
+	tag := first.Header.Get("ETag")
+	req := httptest.NewRequest(http.MethodGet, "/_streamfront/console/app.js", nil)
+	req.Header.Set("If-None-Match", tag)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if tag == "" || rec.Code != http.StatusNotModified {
+		t.Errorf("If-None-Match %q: %d, want 304", tag, rec.Code)
+	}
 	if resp := get(t, h, http.MethodGet, "/_streamfront/console"); resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != console.Prefix {
 		t.Errorf("GET /_streamfront/console: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}

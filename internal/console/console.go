@@ -34,15 +34,18 @@ type Options struct {
 	// HTTPEdge is the address of the HTTP edge listener (host:port), or ""
 	// when none runs; the page builds HLS/DASH URLs on its port.
 	HTTPEdge string
+	// HTTPEdgeTLS is true when HTTPEdge serves HTTPS.
+	HTTPEdgeTLS bool
 	// RTMPEdge is the address of the RTMP edge listener, or "".
 	RTMPEdge string
 }
 
 // pageConfig is config.json: what the page may know about the server.
 type pageConfig struct {
-	Mode         string `json:"mode"`
-	HTTPEdgePort string `json:"httpEdgePort,omitempty"`
-	RTMPEdge     string `json:"rtmpEdge,omitempty"`
+	Mode           string `json:"mode"`
+	HTTPEdgePort   string `json:"httpEdgePort,omitempty"`
+	HTTPEdgeScheme string `json:"httpEdgeScheme,omitempty"`
+	RTMPEdge       string `json:"rtmpEdge,omitempty"`
 }
 
 // Handler serves the console; mount it at Path.
@@ -54,7 +57,7 @@ func Handler(o Options) http.Handler {
 	static := http.StripPrefix(Prefix, http.FileServerFS(files))
 	etags := contentETags(files)
 	cfg := configJSON(o)
-	csp := contentSecurityPolicy(o.HTTPEdge)
+	csp := contentSecurityPolicy(o)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", csp)
@@ -109,13 +112,20 @@ func contentETags(files fs.FS) map[string]string {
 	return tags
 }
 
+func (o Options) edgeScheme() string {
+	if o.HTTPEdgeTLS {
+		return "https"
+	}
+	return "http"
+}
+
 func configJSON(o Options) []byte {
 	c := pageConfig{Mode: "open", RTMPEdge: o.RTMPEdge}
 	if o.Secure {
 		c.Mode = "secure"
 	}
 	if _, port, err := net.SplitHostPort(o.HTTPEdge); err == nil {
-		c.HTTPEdgePort = port
+		c.HTTPEdgePort, c.HTTPEdgeScheme = port, o.edgeScheme()
 	}
 	b, _ := json.Marshal(c)
 	return b
@@ -125,10 +135,10 @@ func configJSON(o Options) []byte {
 // inline script), API calls and /metrics on this origin, and HLS from the
 // HTTP edge (Host <domain>.localhost:<port>); hls.js plays through a blob:
 // MediaSource URL.
-func contentSecurityPolicy(httpEdge string) string {
+func contentSecurityPolicy(o Options) string {
 	edge := ""
-	if _, port, err := net.SplitHostPort(httpEdge); err == nil {
-		edge = " http://*.localhost:" + port
+	if _, port, err := net.SplitHostPort(o.HTTPEdge); err == nil {
+		edge = " " + o.edgeScheme() + "://*.localhost:" + port
 	}
 	return strings.Join([]string{
 		"default-src 'none'",

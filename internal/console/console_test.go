@@ -80,7 +80,9 @@ func TestConfigJSON(t *testing.T) {
 	}{
 		{console.Options{}, map[string]string{"mode": "open"}},
 		{console.Options{Secure: true, HTTPEdge: "0.0.0.0:8081", RTMPEdge: "127.0.0.1:1935"},
-			map[string]string{"mode": "secure", "httpEdgePort": "8081", "rtmpEdge": "127.0.0.1:1935"}},
+			map[string]string{"mode": "secure", "httpEdgePort": "8081", "httpEdgeScheme": "http", "rtmpEdge": "127.0.0.1:1935"}},
+		{console.Options{HTTPEdge: "127.0.0.1:8443", HTTPEdgeTLS: true},
+			map[string]string{"mode": "open", "httpEdgePort": "8443", "httpEdgeScheme": "https"}},
 	} {
 		resp := get(t, console.Handler(c.o), http.MethodGet, "/_streamfront/console/config.json")
 		var got map[string]string

@@ -1,5 +1,5 @@
-// Play: the RTMP, HLS and DASH URLs of an object (URL scheme of
-// docs/http-delivery), and the video itself over HLS with hls.js, signed
+// Play: the RTMP, HLS and DASH URLs of an object (the HTTP edge's URL
+// scheme), and the video itself over HLS with hls.js, signed
 // when the distribution has trusted signers.
 import Hls from "hls.js/light";
 import { call, serverConfig } from "../api.js";
@@ -42,16 +42,21 @@ export async function render(main, { params }) {
     if (!d) return setStatus(status, "Choose a distribution.", "error");
     const k = key.control.value.trim().replace(/^\/+/, "");
     let query = "";
+    let rtmpQuery = "";
     if (d.TrustedSigners?.Enabled) {
       if (!signingKey.key) {
         keyHolder.append(h("p", {}, "This distribution has trusted signers: plays need a signed URL. Load a key pair's private key:"),
           keyPanel(() => go.click()));
         return;
       }
+      // One custom policy for the object, its playlists and every segment
+      // below it (the packager appends the query to each URL it lists).
       query = "?" + await signQuery({ key: signingKey.key, keyPairId: signingKey.keyPairId, custom: true,
-        resource: `http*://${d.DomainName}/${k}*`, expires: Math.floor(Date.now() / 1000) + 3600 });
+        resource: `${edgeBase(d, k, cfg)}*`, expires: Math.floor(Date.now() / 1000) + 3600 });
+      rtmpQuery = "?" + await signQuery({ key: signingKey.key, keyPairId: signingKey.keyPairId,
+        resource: rtmpStreamName(k), expires: Math.floor(Date.now() / 1000) + 3600 });
     }
-    const list = playURLs(d, k, cfg, query);
+    const list = playURLs(d, k, cfg, query, rtmpQuery);
     for (const [label, url] of list) {
       urls.append(h("dt", {}, label), h("dd", {}, h("code", { class: "url" }, url), " ", copyButton("Copy the " + label, () => url)));
     }
@@ -70,16 +75,24 @@ export async function render(main, { params }) {
   return stop;
 }
 
+// edgeBase is the object's URL on the local HTTP edge (Host
+// <domain>.localhost, which browsers resolve to this machine).
+function edgeBase(d, k, cfg) {
+  return `${cfg.httpEdgeScheme ?? "http"}://${d.DomainName}.localhost:${cfg.httpEdgePort}/${k}`;
+}
+
 // playURLs lists the delivery URLs of object key k of distribution d.
-export function playURLs(d, k, cfg, query) {
-  const stream = rtmpStreamName(k);
-  const out = [["RTMP", `rtmp://${d.DomainName}/cfx/st/${stream}${query}`]];
+// query signs the HTTP URLs (a policy for everything below the key),
+// rtmpQuery the RTMP stream name.
+export function playURLs(d, k, cfg, query, rtmpQuery) {
+  const stream = rtmpStreamName(k) + rtmpQuery;
+  const out = [["RTMP", `rtmp://${d.DomainName}/cfx/st/${stream}`]];
   if (cfg.rtmpEdge) {
     out.push(["ffplay (local RTMP edge)",
-      `ffplay -rtmp_app cfx/st -rtmp_tcurl rtmp://${d.DomainName}/cfx/st -rtmp_playpath '${stream}${query}' rtmp://${cfg.rtmpEdge}/cfx/st`]);
+      `ffplay -rtmp_app cfx/st -rtmp_tcurl rtmp://${d.DomainName}/cfx/st -rtmp_playpath '${stream}' rtmp://${cfg.rtmpEdge}/cfx/st`]);
   }
   if (cfg.httpEdgePort) {
-    const base = `http://${d.DomainName}.localhost:${cfg.httpEdgePort}/${k}`;
+    const base = edgeBase(d, k, cfg);
     out.push(["HLS (fMP4)", `${base}/index.m3u8${query}`], ["HLS (MPEG-TS)", `${base}/ts/index.m3u8${query}`],
       ["DASH", `${base}/manifest.mpd${query}`], ["Progressive download", `${base}${query}`], ["Player page", `${base}/player${query}`]);
   }

@@ -102,3 +102,25 @@ func TestConfigJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestServeConsoleFlag: the binary serves the console by default and not
+// with --console=false.
+func TestServeConsoleFlag(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want int
+	}{{nil, http.StatusOK}, {[]string{"--console=false"}, http.StatusBadRequest}} {
+		srv := startServe(t, c.args...)
+		resp, err := http.Get(srv.URL + console.Prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("serve %v: GET %s = %d, want %d", c.args, console.Prefix, resp.StatusCode, c.want)
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); (c.want == http.StatusOK) != (csp != "") {
+			t.Errorf("serve %v: CSP %q", c.args, csp)
+		}
+	}
+}

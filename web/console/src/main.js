@@ -41,7 +41,11 @@ async function renderRoute() {
     return;
   }
   const route = routes.find(([n]) => n === name) ?? routes[0];
-  stopView = (await route[2].render(main, { arg, params })) ?? null;
+  try {
+    stopView = (await route[2].render(main, { arg, params })) ?? null;
+  } catch (err) {
+    main.append(h("p", { class: "status error", role: "alert" }, err.cli ?? `The view failed: ${err.message ?? err}`));
+  }
   const heading = main.querySelector("h2");
   if (heading) {
     heading.tabIndex = -1;

@@ -33,6 +33,7 @@ type Follower struct {
 	gen     uint64            // incremented by each cache drop
 	hosts   map[string]*Route // nil value: no distribution has the host
 	applied map[string]int64  // pending distribution → version applied here
+	changed chan struct{}     // closed (and replaced) by each cache drop
 }
 
 // maxCachedHosts bounds the host cache (unknown hosts are cached too).
@@ -49,7 +50,16 @@ func NewFollower(st store.Store, originSuffixes []string, edgeID string, interva
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Follower{store: st, suffixes: originSuffixes, edgeID: edgeID, interval: interval, log: log,
-		hosts: map[string]*Route{}, applied: map[string]int64{}}
+		hosts: map[string]*Route{}, applied: map[string]int64{}, changed: make(chan struct{})}
+}
+
+// Changed returns a channel closed when the Follower next applies a new
+// configuration version: the edge's current plays re-check their route
+// then (see reroute.go), so a disabled distribution stops playing.
+func (f *Follower) Changed() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.changed
 }
 
 // Route implements Router.
@@ -123,6 +133,8 @@ func (f *Follower) poll(ctx context.Context, beat bool) error {
 	if stale {
 		clear(f.hosts)
 		f.gen++
+		close(f.changed)
+		f.changed = make(chan struct{})
 	}
 	f.applied = report // deployed distributions need no more reports
 	f.mu.Unlock()

@@ -1,5 +1,7 @@
-// Package media turns stored media objects (FLV, progressive MP4/F4V/MOV with
-// H.264/AAC, MP3) into an index of RTMP media messages, without transcoding.
+// Package media turns stored media objects (FLV with any codec, progressive
+// MP4/F4V/MOV with H.264 video and AAC or MP3 audio, MP3) into an index of
+// RTMP media messages, without transcoding. An MP4 with any other audio or
+// video codec is refused with a CodecError naming it.
 //
 // An Asset is parsed once per object version and shared by every viewer: it
 // holds only the sample table (timestamps, offsets, sizes) and the small
@@ -26,7 +28,8 @@ const (
 )
 
 // ErrUnsupported reports an object this package cannot stream (unknown
-// container or codec). The edge answers it with NetStream.Play.Failed.
+// container or codec; a CodecError names the codec). The edge answers it
+// with NetStream.Play.Failed.
 var ErrUnsupported = errors.New("media: unsupported format")
 
 // Tag is one RTMP media message: its body is Prefix[:PrefixLen] followed by

@@ -28,7 +28,7 @@ export async function render(main, { params }) {
   const form = h("form", { class: "inline" }, dist.wrap, key.wrap, go);
   const time = h("p", { class: "hint", id: "play-time", "aria-live": "off" });
   video.addEventListener("timeupdate", () => (time.textContent = `Playing at ${video.currentTime.toFixed(1)} s`));
-  main.append(form, keyHolder, urls, video, time);
+  main.append(form, keyHolder, video, time, urls);
 
   let hls = null;
   const stop = () => { hls?.destroy(); hls = null; video.removeAttribute("src"); };

@@ -14,11 +14,13 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/streamfront/streamfront/internal/console"
 	"github.com/streamfront/streamfront/internal/testenv"
 )
 
@@ -301,6 +303,27 @@ func (b *browser) checkControls(view string) {
 	if overflow {
 		b.t.Errorf("%s: the page is wider than the window", view)
 	}
+}
+
+// clipboard returns what the page last copied (the page may read and
+// write the clipboard: the test grants it).
+func (b *browser) clipboard() string {
+	b.t.Helper()
+	origin := strings.TrimSuffix(strings.TrimSuffix(b.url, console.Prefix), "/")
+	for _, name := range []string{"clipboard-read", "clipboard-write"} {
+		if _, err := chromedp.CallBrowser(b.ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+			Permission: &cdpbrowser.PermissionDescriptor{Name: name, AllowWithoutSanitization: true},
+			Setting:    "granted", Origin: origin}); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.fail(err)
+	}
+	return s
 }
 
 // phone switches the viewport to a 390×844 phone (and back with desktop).

@@ -136,6 +136,11 @@ func TestConsoleTrustedSigners(t *testing.T) {
 			Owner: testenv.AccountID, TrustedSigners: []string{"self"}, Keys: reg})
 	}
 	canned := b.text("#signed-rtmp")
+	b.clipboard() // grant before the copy
+	b.run(chromedp.Click(chromedp.CSS(`button[aria-label="Copy the signed RTMP stream name"]`)))
+	if got := b.clipboard(); got != canned {
+		t.Errorf("the copy button copied %q, want %q", got, canned)
+	}
 	if res, err := verify(canned, "192.0.2.10"); err != nil || res.Custom || res.Stream != "mp4:videos/clip.mp4" {
 		t.Errorf("canned %q: %+v, %v", canned, res, err)
 	}

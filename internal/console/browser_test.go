@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/smithy-go"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/streamfront/streamfront/internal/testenv"
 )
@@ -98,13 +99,17 @@ func TestConsoleDistributionLifecycle(t *testing.T) {
 
 	// Disable, then delete (wait for Deployed, delete) with progress.
 	b.open("#/distribution/" + id)
-	b.run(chromedp.Click(chromedp.CSS("#toggle-enabled")))
+	// By keyboard: Enter on a focused button.
+	b.run(chromedp.Focus(chromedp.CSS("#toggle-enabled")), chromedp.KeyEvent(kb.Enter))
 	b.waitText("#toggle-enabled", "Enable")
 	got, err := c.GetStreamingDistribution(context.Background(), &cloudfront.GetStreamingDistributionInput{Id: aws.String(id)})
 	if err != nil || *got.StreamingDistribution.StreamingDistributionConfig.Enabled {
 		t.Fatalf("after Disable: %v, %+v", err, got)
 	}
-	b.run(chromedp.Click(chromedp.CSS("#delete")), chromedp.Click(chromedp.CSS("#delete-confirm")))
+	// Delete… moves the focus to its confirmation: Enter twice.
+	b.run(chromedp.Focus(chromedp.CSS("#delete")), chromedp.KeyEvent(kb.Enter))
+	b.waitJS(`document.activeElement?.id === "delete-confirm"`)
+	b.run(chromedp.KeyEvent(kb.Enter))
 	b.waitText("#delete-progress", "Deleted.")
 	b.shot("deleted")
 	_, err = c.GetStreamingDistribution(context.Background(), &cloudfront.GetStreamingDistributionInput{Id: aws.String(id)})

@@ -6,7 +6,8 @@ import { clear, field, h, input, latestOnly, setStatus, statusLine } from "../do
 const pollMs = 1000;
 
 export async function render(main) {
-  const filter = field("Filter (Id, domain, alias, comment, tag)", input({ type: "search", id: "dist-filter" }));
+  const filter = field("Filter (Id, domain, alias, comment, tag)", input({ type: "search", id: "dist-filter" }),
+    { hint: "Filters the page shown (100 distributions per page)." });
   const status = statusLine();
   const tbody = h("tbody");
   const pageInfo = h("span", { class: "page-info" });

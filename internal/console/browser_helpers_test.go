@@ -211,10 +211,14 @@ func (b *browser) shot(name string) {
 	}
 }
 
-// go_ opens a view by its hash route, e.g. "#/create".
+// open opens a view by its hash route, e.g. "#/create", and waits until it
+// has rendered (main.js marks the body with the view's name).
 func (b *browser) open(route string) {
 	b.t.Helper()
-	b.run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf("location.hash = %s; undefined", q(route))), chromedp.WaitVisible(chromedp.CSS("main h2")))
+	view, _, _ := strings.Cut(strings.TrimPrefix(route, "#/"), "/")
+	view, _, _ = strings.Cut(view, "?")
+	b.run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf("location.hash = %s; undefined", q(route))))
+	b.waitJS(fmt.Sprintf(`document.body.dataset.view === %s`, q(view)))
 }
 
 // waitText waits until the element sel's text contains want.

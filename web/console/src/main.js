@@ -28,25 +28,41 @@ function parseHash() {
   return { name: name || "distributions", arg: rest.map(decodeURIComponent).join("/"), params: new URLSearchParams(query) };
 }
 
+let renders = 0;
+
+// renderRoute shows the view of the hash. Each render gets its own
+// container, so a slower earlier render (the user clicked on) fills a
+// detached one and is stopped at once.
 async function renderRoute() {
+  const mine = ++renders;
   if (stopView) stopView();
   stopView = null;
-  const main = clear(document.getElementById("main"));
+  delete document.body.dataset.view; // set again once the view has rendered
+  const view = h("div");
+  document.getElementById("main").replaceChildren(view);
   const { name, arg, params } = parseHash();
   for (const a of document.querySelectorAll("nav a")) {
     a.toggleAttribute("aria-current", a.dataset.route === name);
   }
   if (!credentials()) {
-    main.append(signIn());
+    view.append(signIn());
+    document.body.dataset.view = "signin";
     return;
   }
   const route = routes.find(([n]) => n === name) ?? routes[0];
+  let stop = null;
   try {
-    stopView = (await route[2].render(main, { arg, params })) ?? null;
+    stop = (await route[2].render(view, { arg, params })) ?? null;
   } catch (err) {
-    main.append(h("p", { class: "status error", role: "alert" }, err.cli ?? `The view failed: ${err.message ?? err}`));
+    view.append(h("p", { class: "status error", role: "alert" }, err.cli ?? `The view failed: ${err.message ?? err}`));
   }
-  const heading = main.querySelector("h2");
+  if (mine !== renders) {
+    stop?.();
+    return;
+  }
+  stopView = stop;
+  document.body.dataset.view = route[0];
+  const heading = view.querySelector("h2");
   if (heading) {
     heading.tabIndex = -1;
     heading.focus({ preventScroll: true });

@@ -125,6 +125,7 @@ export function configForm({ edit = false, oais = [] } = {}) {
       target.control.focus();
     } else {
       formError.textContent = err.cli;
+      formError.scrollIntoView({ block: "nearest" });
     }
   }
 

@@ -209,7 +209,7 @@ func TestConsoleEdge(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); viewer.Wait() })
-	b.waitText("#edge-viewers", "1 viewer (")
+	b.waitText("#edge-viewers", "1 viewer ·")
 	ctxPoll, cancelPoll := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancelPoll()
 	if _, err := chromedp.Run(ctxPoll, chromedp.Poll[bool](`!/^0 B/.test(document.querySelector("#edge-rate").textContent)`,

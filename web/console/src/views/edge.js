@@ -20,6 +20,18 @@ export function sum(text, name) {
   return seen ? total : null;
 }
 
+// byLabel sums a metric's series per value of one label, e.g. the bytes
+// sent by protocol: {rtmp: …, http: …}.
+export function byLabel(text, name, label) {
+  const out = {};
+  const re = new RegExp(`^${name}\\{[^}]*\\b${label}="([^"]*)"[^}]*\\}\\s+(\\S+)`);
+  for (const line of text.split("\n")) {
+    const m = re.exec(line);
+    if (m) out[m[1]] = (out[m[1]] ?? 0) + Number(m[2]);
+  }
+  return out;
+}
+
 function chart(title, id) {
   const svg = document.createElementNS(svgNS, "svg");
   svg.setAttribute("viewBox", `0 0 ${points} 40`);
@@ -36,7 +48,7 @@ function chart(title, id) {
     draw(values, label) {
       const max = Math.max(1, ...values);
       line.setAttribute("points", values.map((v, i) => `${i + points - values.length},${40 - (v / max) * 38 - 1}`).join(" "));
-      now.textContent = label + ` (max shown ${fmt(max)})`;
+      now.textContent = label + ` · peak shown ${fmt(max)}`;
     },
   };
 }
@@ -60,15 +72,18 @@ export async function render(main) {
       const text = await (await fetch("/metrics", { cache: "no-store" })).text();
       const nViewers = sum(text, "streamfront_edge_viewers");
       const sent = sum(text, "streamfront_edge_sent_bytes_total");
+      const sentBy = byLabel(text, "streamfront_edge_sent_bytes_total", "protocol");
       const t = performance.now();
       if (nViewers === null) setStatus(status, "No edge runs in this server (start serve with an origin).");
       else setStatus(status, "");
       v.push(nViewers ?? 0);
-      r.push(last && sent !== null ? Math.max(0, (sent - last.sent) / ((t - last.t) / 1000)) : 0);
-      last = sent === null ? null : { sent, t };
+      const secs = last ? (t - last.t) / 1000 : 0;
+      r.push(last && sent !== null ? Math.max(0, (sent - last.sent) / secs) : 0);
+      const parts = last ? Object.entries(sentBy).map(([p, v]) => `${p} ${fmt(Math.max(0, (v - (last.sentBy[p] ?? 0)) / secs))}B/s`) : [];
+      last = sent === null ? null : { sent, sentBy, t };
       for (const a of [v, r]) if (a.length > points) a.shift();
       viewers.draw(v, `${fmt(v.at(-1))} viewer${v.at(-1) === 1 ? "" : "s"}`);
-      rate.draw(r, `${fmt(r.at(-1))}B/s`);
+      rate.draw(r, `${fmt(r.at(-1))}B/s` + (parts.length > 1 ? ` (${parts.join(", ")})` : ""));
     } catch (err) {
       setStatus(status, "Cannot read /metrics: " + err.message, "error");
     }

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 // what the sources make.
 func TestBuildIsCurrent(t *testing.T) {
 	node := requireNode(t)
+	checkInstalledAsLocked(t, "../../web/console")
 	out := t.TempDir()
 	cmd := exec.Command(node, "../../web/console/build.mjs", out)
 	if b, err := cmd.CombinedOutput(); err != nil {
@@ -34,6 +36,44 @@ func TestBuildIsCurrent(t *testing.T) {
 	for name := range got {
 		if _, ok := want[name]; !ok {
 			t.Errorf("dist/%s is not made by the build: remove it", name)
+		}
+	}
+}
+
+// checkInstalledAsLocked fails unless dir's node_modules holds exactly the
+// versions of its package-lock.json (as `npm ci` installs them: npm's own
+// record of the installed tree, node_modules/.package-lock.json, is
+// compared), so the build uses the pinned packages, not a stale install.
+// Optional packages of other platforms (esbuild's binaries) may be absent.
+func checkInstalledAsLocked(t *testing.T, dir string) {
+	t.Helper()
+	type lock struct {
+		Packages map[string]struct {
+			Version  string `json:"version"`
+			Optional bool   `json:"optional"`
+		} `json:"packages"`
+	}
+	read := func(path string) lock {
+		var l lock
+		b, err := os.ReadFile(path)
+		if err == nil {
+			err = json.Unmarshal(b, &l)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v (run npm ci --prefix web/console)", path, err)
+		}
+		return l
+	}
+	locked := read(filepath.Join(dir, "package-lock.json"))
+	installed := read(filepath.Join(dir, "node_modules", ".package-lock.json"))
+	for name, p := range installed.Packages {
+		if want, ok := locked.Packages[name]; !ok || want.Version != p.Version {
+			t.Errorf("installed %s %s, locked %q: run npm ci --prefix web/console", name, p.Version, want.Version)
+		}
+	}
+	for name, p := range locked.Packages {
+		if _, ok := installed.Packages[name]; name != "" && !ok && !p.Optional {
+			t.Errorf("locked %s %s is not installed: run npm ci --prefix web/console", name, p.Version)
 		}
 	}
 }

@@ -1,13 +1,10 @@
 package edge_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	cf "github.com/streamfront/streamfront/internal/cloudfront"
 	"github.com/streamfront/streamfront/internal/edge"
-	"github.com/streamfront/streamfront/internal/store"
 	"github.com/streamfront/streamfront/internal/testenv"
 )
 
@@ -19,15 +16,11 @@ import (
 func startFollowingEnv(t *testing.T, hooks edge.Hooks) *env {
 	t.Helper()
 	var f *edge.Follower
-	gate := func(st store.Store) cf.DeployGate { return edge.EdgeGate(st, 5*time.Second, time.Now) }
-	e := startEnvOptions(t, testenv.Options{DeployGate: gate}, hooks, nil, func(cfg *edge.Config) {
-		f = edge.NewFollower(cfg.Router.(edge.StoreRouter).Store, nil, "edge-test", 50*time.Millisecond, nil)
+	e := startEnvOptions(t, testenv.Options{EdgeLive: 5 * time.Second}, hooks, nil, func(cfg *edge.Config) {
+		f = edge.NewFollower(cfg.Router.(edge.StoreRouter).Store.(edge.FollowedStore), nil, "edge-test", 50*time.Millisecond, nil)
 		cfg.Router = f
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); f.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	runFollower(t, f)
 	return e
 }
 

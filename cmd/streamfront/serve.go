@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/streamfront/streamfront/internal/console"
 	"github.com/streamfront/streamfront/internal/edge"
 	"github.com/streamfront/streamfront/internal/node"
 )
@@ -25,6 +26,8 @@ type serveFlags struct {
 	headerTimeout    time.Duration
 	idleTimeout      time.Duration
 	requestTimeout   time.Duration
+	tls              tlsFlags
+	console          bool
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -38,6 +41,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.headerTimeout, "read-header-timeout", node.DefaultReadHeaderTimeout, "time a client has to send request headers (slowloris guard)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", node.DefaultIdleTimeout, "keep-alive connections idle longer than this are closed")
 	fs.DurationVar(&f.requestTimeout, "request-timeout", node.DefaultRequestTimeout, "longest an API request waits for the store before answering 503 ServiceUnavailable")
+	f.tls.register(fs)
+	fs.BoolVar(&f.console, "console", true, "serve the web console at /_streamfront/console/ on the API listener")
 }
 
 func (f *serveFlags) validate() error {
@@ -53,7 +58,7 @@ func (f *serveFlags) validate() error {
 	case f.requestTimeout <= 0:
 		return fmt.Errorf("--request-timeout must be positive")
 	}
-	return nil
+	return f.tls.validate()
 }
 
 // api is the node's API part for sec's authentication and quotas.
@@ -65,39 +70,18 @@ func (f *serveFlags) api(sec *security) *node.API {
 	return a
 }
 
-// commonFlags are the groups serve and edge both register.
-type commonFlags struct {
-	store   storeFlags
-	buckets bucketFlags
-	keys    keyFlags
-	log     logFlags
-	edge    edgeFlags
-}
-
-func (c *commonFlags) register(fs *flag.FlagSet) {
-	c.store.register(fs)
-	c.buckets.register(fs)
-	c.keys.register(fs)
-	c.log.register(fs)
-	c.edge.register(fs)
-}
-
-func (c *commonFlags) validate() error {
-	if err := c.keys.validate(); err != nil {
-		return err
-	}
-	if err := c.log.validate(); err != nil {
-		return err
-	}
-	return c.edge.validate()
-}
-
-func serve(args []string) error {
+// serveFlagSet declares every flag of `streamfront serve`.
+func serveFlagSet() (*flag.FlagSet, *serveFlags, *commonFlags) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var f serveFlags
 	var c commonFlags
 	f.register(fs)
 	c.register(fs)
+	return fs, &f, &c
+}
+
+func serve(args []string) error {
+	fs, f, c := serveFlagSet()
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -110,32 +94,44 @@ func serve(args []string) error {
 	if err := checkOpenMode(&c.keys, f.listen, f.insecureOpen); err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tlsConfig, err := f.tls.start(ctx, c.log.logger())
+	if err != nil {
+		return err
+	}
 	cfg := func(sec *security) node.Config {
-		cfg := c.node(sec)
+		cfg := c.nodeConfig(sec)
 		cfg.API = f.api(sec)
+		cfg.API.TLS = tlsConfig
+		if f.console {
+			cfg.API.Mounts = append(cfg.API.Mounts, consoleMount(c))
+		}
 		return cfg
 	}
-	return runNode(&c, cfg)
+	return runNode(c, ownerStore, cfg)
 }
 
-// node is the node configuration of the common flags.
-func (c *commonFlags) node(sec *security) node.Config {
-	cfg := node.Config{Version: Version, OriginSuffixes: c.buckets.suffixes(), Signers: sec.signers}
+// consoleMount is the web console on the API listener; the page learns
+// the mode and the edge addresses from it.
+func consoleMount(c *commonFlags) node.Mount {
+	o := console.Options{Secure: c.keys.accounts != ""}
 	if c.edge.enabled() {
-		cfg.Edge = c.edge.config(c.store.dataDir)
+		o.RTMPEdge = c.edge.rtmpListen
 	}
-	return cfg
+	return node.Mount{Prefix: console.Path, Handler: console.Handler(o)}
 }
 
-// runNode loads the keys, opens the store, starts the node cfg describes and
-// runs it until SIGINT or SIGTERM (SIGHUP reloads the keys).
-func runNode(c *commonFlags, cfg func(*security) node.Config) error {
+// runNode loads the keys, opens the store (as its owner for an API node),
+// starts the node cfg describes and runs it until SIGINT or SIGTERM (SIGHUP
+// reloads the keys).
+func runNode(c *commonFlags, role storeRole, cfg func(*security) node.Config) error {
 	log := c.log.logger()
 	sec, err := c.keys.load(log)
 	if err != nil {
 		return err
 	}
-	st, storeDesc, err := c.store.open(context.Background())
+	st, storeDesc, err := c.store.open(context.Background(), role)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
@@ -157,7 +153,9 @@ func runNode(c *commonFlags, cfg func(*security) node.Config) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// In-flight API requests get up to 30 s; RTMP viewers their
+	// --rtmp-drain-timeout, even a longer one.
+	shutCtx, cancel := context.WithTimeout(context.Background(), max(30*time.Second, c.edge.limits.drainTimeout))
 	defer cancel()
 	if err := n.Shutdown(shutCtx); err != nil {
 		log.Warn("shutdown", "err", err)

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	cf "github.com/streamfront/streamfront/internal/cloudfront"
 	"github.com/streamfront/streamfront/internal/store"
 )
 
@@ -15,13 +14,13 @@ import (
 // it caches host lookups, and each poll applies the configuration versions
 // that are not yet deployed everywhere by dropping its cache, then reports
 // them with a heartbeat. A distribution is Deployed once every live edge
-// has reported its latest version (EdgeGate).
+// has reported its latest version (cloudfront.EdgeGate).
 //
 // Dropping the whole cache on any change keeps one rule simple and correct:
 // a host that moved between distributions, a new distribution taking a host
 // that was unknown, a disabled one — all are re-read from the store.
 type Follower struct {
-	store    store.Store
+	store    FollowedStore
 	suffixes []string
 	edgeID   string
 	interval time.Duration
@@ -36,6 +35,17 @@ type Follower struct {
 	changed chan struct{}     // closed (and replaced) by each cache drop
 }
 
+// FollowedStore is what a Follower reads and writes of the store.
+type FollowedStore interface {
+	HostFinder
+	// ListPending returns every distribution whose latest version is not
+	// yet deployed.
+	ListPending(ctx context.Context) ([]store.Pending, error)
+	// EdgeHeartbeat records that edgeID is alive and has applied these
+	// versions (distribution id → version).
+	EdgeHeartbeat(ctx context.Context, edgeID string, at time.Time, applied map[string]int64) error
+}
+
 // maxCachedHosts bounds the host cache (unknown hosts are cached too).
 const maxCachedHosts = 100000
 
@@ -45,7 +55,7 @@ const maxCachedHosts = 100000
 const HeartbeatEvery = time.Second
 
 // NewFollower returns a Follower reporting as edgeID every interval.
-func NewFollower(st store.Store, originSuffixes []string, edgeID string, interval time.Duration, log *slog.Logger) *Follower {
+func NewFollower(st FollowedStore, originSuffixes []string, edgeID string, interval time.Duration, log *slog.Logger) *Follower {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -123,7 +133,11 @@ func (f *Follower) poll(ctx context.Context, beat bool) error {
 	}
 	report := make(map[string]int64, len(pending))
 	f.mu.Lock()
-	stale := false
+	// The API deploys without an edge it has not heard from within its live
+	// window (--edge-live, at least two heartbeats): after a silence that
+	// long, versions this edge never applied may no longer be pending, so
+	// everything is re-read.
+	stale := !f.lastBeat.IsZero() && time.Since(f.lastBeat) >= 2*HeartbeatEvery
 	for _, p := range pending {
 		if f.applied[p.ID] < p.Version {
 			stale = true
@@ -149,25 +163,4 @@ func (f *Follower) poll(ctx context.Context, beat bool) error {
 	f.lastBeat = now
 	f.mu.Unlock()
 	return nil
-}
-
-// EdgeGate deploys a pending version once every edge that heart-beat within
-// live has applied it. With no live edge it deploys at once (API-only mode).
-func EdgeGate(st store.Store, live time.Duration, now func() time.Time) cf.DeployGate {
-	return func(ctx context.Context, p store.Pending) (bool, error) {
-		behind, err := st.EdgesBehind(ctx, p.ID, p.Version, now().Add(-live))
-		return len(behind) == 0, err
-	}
-}
-
-// AllGates deploys when every gate agrees.
-func AllGates(gates ...cf.DeployGate) cf.DeployGate {
-	return func(ctx context.Context, p store.Pending) (bool, error) {
-		for _, g := range gates {
-			if ok, err := g(ctx, p); !ok || err != nil {
-				return false, err
-			}
-		}
-		return true, nil
-	}
 }

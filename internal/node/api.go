@@ -1,13 +1,13 @@
 package node
 
 import (
+	"crypto/tls"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/streamfront/streamfront/internal/api"
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
-	"github.com/streamfront/streamfront/internal/edge"
 )
 
 // API is the control-plane part: the CloudFront API on its listener and
@@ -31,6 +31,8 @@ type API struct {
 	// EdgeLive is how long an edge (of any process sharing the store)
 	// counts as live after its last heartbeat, holding deployments back.
 	EdgeLive time.Duration
+	// TLS, when set, serves the API over HTTPS (see internal/tlsfiles).
+	TLS *tls.Config
 	// Mounts are served on the API listener beside the API, before it: a
 	// request whose path starts with a mount's Prefix goes to its Handler,
 	// unauthenticated by the API (the handler does its own).
@@ -99,6 +101,7 @@ func (n *Node) startAPI(a *API) error {
 		WriteTimeout:   readTimeout + cfg.RequestTimeout + 10*time.Second,
 		IdleTimeout:    cfg.IdleTimeout,
 		MaxHeaderBytes: 64 << 10,
+		TLSConfig:      cfg.TLS,
 	}
 	if err := n.serveHTTP(ListenerAPI, cfg.Listen, n.api); err != nil {
 		n.api = nil
@@ -107,13 +110,17 @@ func (n *Node) startAPI(a *API) error {
 	// A version is Deployed once DeployDelay has passed and every live edge
 	// (of this process or any `streamfront edge` sharing the store) has
 	// applied it; with no live edge the delay alone decides.
-	gate := edge.AllGates(cf.DelayGate(cfg.DeployDelay, time.Now), edge.EdgeGate(n.cfg.Store, cfg.EdgeLive, time.Now))
+	gate := cf.AllGates(cf.DelayGate(cfg.DeployDelay, time.Now), cf.EdgeGate(n.cfg.Store, cfg.EdgeLive, time.Now))
 	n.loops.Add(1)
 	go func() {
 		defer n.loops.Done()
 		n.service.RunDeployer(n.ctx, cf.DeployTick(cfg.DeployDelay), gate)
 	}()
-	n.log.Info("streamfront listening", "api", "http://"+n.Addr(ListenerAPI))
+	scheme := "http"
+	if cfg.TLS != nil {
+		scheme = "https"
+	}
+	n.log.Info("streamfront listening", "api", scheme+"://"+n.Addr(ListenerAPI))
 	return nil
 }
 

@@ -6,13 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"time"
 
 	"github.com/streamfront/streamfront/internal/edge"
 	"github.com/streamfront/streamfront/internal/edge/accesslog"
-	"github.com/streamfront/streamfront/internal/edge/edgehooks"
+	"github.com/streamfront/streamfront/internal/edge/distsettings"
 	"github.com/streamfront/streamfront/internal/edge/origin"
 	"github.com/streamfront/streamfront/internal/edge/rtmpt"
 )
@@ -54,10 +55,10 @@ type edgePart struct {
 	server *edge.Server
 	drain  time.Duration
 	logs   *accesslog.Writer
-	http   []*http.Server // HTTP listeners of the edge (RTMPT)
+	http   []*http.Server // HTTP listeners of the edge (RTMPT), closed after the drain
 }
 
-func (n *Node) startEdge(e *Edge) error {
+func (n *Node) startEdge(e Edge) error {
 	if e.Origin == nil || e.AccessLog.Sink == nil {
 		return errors.New("node: an edge needs an origin and an access-log sink")
 	}
@@ -87,7 +88,7 @@ func (n *Node) startEdge(e *Edge) error {
 	cache := origin.NewCache(e.Origin, e.CacheBytes, 0)
 	p.server = edge.New(edge.Config{
 		Router: follower, Origin: cache, Logger: n.log, Metrics: edge.NewMetrics(n.metrics, cache),
-		Hooks: edgehooks.New(edgehooks.Config{Signers: n.cfg.Signers, AccessLog: logs,
+		Hooks: distsettings.New(distsettings.Config{Keys: n.cfg.Signers, AccessLog: logs,
 			OriginSuffixes: n.cfg.OriginSuffixes, Logger: n.log}),
 		MaxConns: e.MaxConns, HandshakeTimeout: e.HandshakeTimeout, WriteTimeout: e.WriteTimeout,
 		IdleTimeout: e.IdleTimeout,
@@ -113,12 +114,18 @@ func (n *Node) serveRTMPT(p *edgePart, addr string) error {
 		return err
 	}
 	tunnel := rtmpt.New(ln.Addr(), rtmpt.Options{})
-	srv := &http.Server{Handler: tunnel, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	p.http = append(p.http, srv)
-	go srv.Serve(ln)
+	n.serveEdgeHTTP(p, ListenerRTMPT, ln, tunnel)
 	go p.server.Serve(tunnel) // the edge's Close closes the tunnel with its other listeners
 	n.log.Info("rtmpt edge listening", "rtmpt", "rtmpt://"+ln.Addr().String()+"/"+edge.App)
 	return nil
+}
+
+// serveEdgeHTTP serves h on the edge's bound HTTP listener name until the
+// edge stops.
+func (n *Node) serveEdgeHTTP(p *edgePart, name string, ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	p.http = append(p.http, srv)
+	n.serveOn(name, ln, srv)
 }
 
 // stop drains the viewers (until ctx ends, at most the drain timeout), then

@@ -395,9 +395,9 @@ func (a *Asset) addMP4AudioHeader(r io.ReaderAt, t *mp4Track, codec int, offs []
 func mp4TrackInfo(codec int) Track {
 	switch codec {
 	case codecH264:
-		return Track{Type: TypeVideo, Codec: CodecH264, Indexed: true}
+		return Track{Type: TypeVideo, Codec: CodecH264}
 	case codecAAC:
-		return Track{Type: TypeAudio, Codec: CodecAAC, Indexed: true}
+		return Track{Type: TypeAudio, Codec: CodecAAC}
 	}
-	return Track{Type: TypeAudio, Codec: CodecMP3, Indexed: true}
+	return Track{Type: TypeAudio, Codec: CodecMP3}
 }

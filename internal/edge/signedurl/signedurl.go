@@ -26,8 +26,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/streamfront/streamfront/internal/cloudfront"
 )
 
 // Request is one play to verify.
@@ -47,7 +45,15 @@ type Request struct {
 	// or account numbers.
 	TrustedSigners []string
 	// Keys finds a key pair's public key and owning account.
-	Keys cloudfront.Signers
+	Keys Keys
+}
+
+// Keys finds the public half of CloudFront key pairs (cloudfront.Signers
+// has it, from the accounts or key-pairs file).
+type Keys interface {
+	// PublicKey returns the public key of an active key pair and the
+	// account that owns it; ok is false for unknown or inactive key pairs.
+	PublicKey(keyPairID string) (pub *rsa.PublicKey, account string, ok bool)
 }
 
 // Result describes an accepted play.

@@ -40,7 +40,7 @@ func main() {
 	probes := flag.Int("probes", 20, "cold and warm start-up probes per load (after the window, under load)")
 	probeTime := flag.Duration("probe-time", 10*time.Second, "time over which the probes are spread")
 	timeout := flag.Duration("timeout", 10*time.Second, "per-request timeout (body included)")
-	workers := flag.String("nginx-workers", "1", "nginx worker_processes (1 or auto)")
+	workers := flag.String("nginx-workers", "auto", "nginx worker_processes: auto (one per core, Debian's default) or a number")
 	bin := flag.String("streamfront", "", "streamfront binary (default: go build)")
 	work := flag.String("dir", "", "work directory (default: a temporary one); the clip and its HLS files are reused when present")
 	profile := flag.String("cpuprofile", "", "write CPU profiles of the streamfront process as this prefix + <viewers>-<round>.prof")

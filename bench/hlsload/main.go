@@ -43,6 +43,7 @@ func main() {
 	workers := flag.String("nginx-workers", "auto", "nginx worker_processes: auto (one per core, Debian's default) or a number")
 	bin := flag.String("streamfront", "", "streamfront binary (default: go build)")
 	work := flag.String("dir", "", "work directory (default: a temporary one); the clip and its HLS files are reused when present")
+	sfEnv := flag.String("streamfront-env", "", "extra environment of the streamfront process, comma-separated KEY=VALUE (GOMAXPROCS=1, GOGC=200)")
 	profile := flag.String("cpuprofile", "", "write CPU profiles of the streamfront process as this prefix + <viewers>-<round>.prof")
 	flag.Parse()
 	log.SetFlags(log.Ltime)
@@ -77,7 +78,7 @@ func main() {
 			}
 			for _, name := range order {
 				c.tag = fmt.Sprintf("%d-%d-%d-%s", time.Now().Unix(), n, round, name)
-				r, err := runOne(name, l, sfBin, *workers, profilePath(*profile, n, round), c)
+				r, err := runOne(name, l, sfBin, *workers, sfEnviron(*sfEnv, profilePath(*profile, n, round)), c)
 				check(err)
 				log.Print(r.line())
 				reports = append(reports, r)
@@ -90,12 +91,12 @@ func main() {
 }
 
 // runOne starts the server name, loads it and stops it.
-func runOne(name string, l layout, sfBin, workers, profile string, c loadConfig) (*report, error) {
+func runOne(name string, l layout, sfBin, workers string, sfEnv []string, c loadConfig) (*report, error) {
 	var s server
 	var err error
 	switch name {
 	case "streamfront":
-		s, err = startStreamfront(l, sfBin, profile)
+		s, err = startStreamfront(l, sfBin, sfEnv)
 	case "nginx":
 		s, err = startNginx(l, workers)
 	default:
@@ -127,6 +128,21 @@ func reversed(s []string) []string {
 		out[len(s)-1-i] = v
 	}
 	return out
+}
+
+// sfEnviron is the streamfront process's extra environment: -streamfront-env
+// and the CPU profile's path.
+func sfEnviron(list, profile string) []string {
+	var env []string
+	for _, kv := range strings.Split(list, ",") {
+		if kv != "" {
+			env = append(env, kv)
+		}
+	}
+	if profile != "" {
+		env = append(env, "STREAMFRONT_CPUPROFILE="+profile)
+	}
+	return env
 }
 
 func profilePath(prefix string, n, round int) string {

@@ -84,7 +84,7 @@ func linkTree(src, dst string) error {
 
 // startStreamfront runs `streamfront serve` with the directory origin and
 // its HTTP edge, creates a distribution of the bucket and targets its domain.
-func startStreamfront(l layout, bin, cpuprofile string) (server, error) {
+func startStreamfront(l layout, bin string, env []string) (server, error) {
 	rtmp, err := harness.FreeAddr()
 	if err != nil {
 		return server{}, err
@@ -92,10 +92,6 @@ func startStreamfront(l layout, bin, cpuprofile string) (server, error) {
 	web, err := harness.FreeAddr()
 	if err != nil {
 		return server{}, err
-	}
-	var env []string
-	if cpuprofile != "" {
-		env = append(env, "STREAMFRONT_CPUPROFILE="+cpuprofile)
 	}
 	sf, err := harness.StartServe(bin, l.dir, env, "--rtmp-listen", rtmp, "--http-listen", web,
 		"--hls-segment-duration", l.segment.String(), "--origin-dir", l.origin())

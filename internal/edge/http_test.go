@@ -23,17 +23,19 @@ import (
 // httpEnv is an edge with its HTTP delivery on a loopback port.
 type httpEnv struct {
 	*env
-	url  string // http://127.0.0.1:port
-	port string
+	url     string // http://127.0.0.1:port
+	port    string
+	handler *edge.HTTPHandler
 }
 
 func startHTTPEnv(t *testing.T, hc edge.HTTPConfig, o origin.Origin, tune func(*edge.Config)) *httpEnv {
 	t.Helper()
 	e := startEnvConfig(t, edge.Hooks{}, o, tune)
-	srv := httptest.NewServer(e.edge.HTTPHandler(hc))
+	hh := e.edge.HTTPHandler(hc)
+	srv := httptest.NewServer(hh)
 	t.Cleanup(srv.Close)
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	return &httpEnv{env: e, url: srv.URL, port: port}
+	return &httpEnv{env: e, url: srv.URL, port: port, handler: hh}
 }
 
 // response is what a viewer got.

@@ -17,20 +17,7 @@ import (
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
 )
 
-// authFlags are serve's security flags.
-type authFlags struct {
-	accounts     string
-	keyPairs     string
-	insecureOpen bool
-}
-
-func (a *authFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&a.accounts, "accounts", "", "accounts file (TOML): secure mode, every request must be SigV4-signed")
-	fs.StringVar(&a.keyPairs, "key-pairs", "", "open mode only: file (accounts-file format) with the open account's CloudFront key pairs")
-	fs.BoolVar(&a.insecureOpen, "insecure-open", false, "allow open mode (no authentication) on a non-loopback --listen address")
-}
-
-// security is what serve needs from the auth flags.
+// security is what the key flags load.
 type security struct {
 	signers  cf.Signers
 	quotas   func(account string) (distributions, oais int) // nil: flags only
@@ -38,30 +25,34 @@ type security struct {
 	registry *auth.Registry // nil when no file is used
 }
 
-// setup checks the flags and loads the accounts or key-pairs file.
-func (a *authFlags) setup(accountID, listen string, log *slog.Logger) (*security, error) {
-	if a.accounts != "" {
-		if a.keyPairs != "" {
-			return nil, errors.New("--key-pairs is for open mode; in secure mode put key pairs in the --accounts file")
-		}
-		reg, err := auth.Load(a.accounts, log)
+// load loads the accounts or key-pairs file; without either, open mode's
+// one account has no key pairs and signed plays are refused.
+func (f *keyFlags) load(log *slog.Logger) (*security, error) {
+	if f.accounts != "" {
+		reg, err := auth.Load(f.accounts, log)
 		if err != nil {
 			return nil, err
 		}
 		return &security{signers: reg, quotas: reg.Quotas, auth: auth.NewVerifier(reg, nil), registry: reg}, nil
 	}
-	if !a.insecureOpen && !isLoopback(listen) {
-		return nil, fmt.Errorf("refusing to serve in open mode on %s, a non-loopback address: anyone who can reach it could create and delete distributions without credentials. Use --accounts FILE for secure mode (SigV4), or --insecure-open to accept the risk", listen)
-	}
-	sec := &security{signers: cf.SingleAccount{ID: accountID}, auth: api.Open{Account: accountID}}
-	if a.keyPairs != "" {
-		reg, err := auth.LoadOpen(a.keyPairs, accountID, log)
+	sec := &security{signers: cf.SingleAccount{ID: f.accountID}, auth: api.Open{Account: f.accountID}}
+	if f.keyPairs != "" {
+		reg, err := auth.LoadOpen(f.keyPairs, f.accountID, log)
 		if err != nil {
 			return nil, err
 		}
 		sec.signers, sec.registry = reg, reg
 	}
 	return sec, nil
+}
+
+// checkOpenMode refuses open mode (no accounts file) on a non-loopback
+// address unless insecure is set.
+func checkOpenMode(keys *keyFlags, listen string, insecure bool) error {
+	if keys.accounts != "" || insecure || isLoopback(listen) {
+		return nil
+	}
+	return fmt.Errorf("refusing to serve in open mode on %s, a non-loopback address: anyone who can reach it could create and delete distributions without credentials. Use --accounts FILE for secure mode (SigV4), or --insecure-open to accept the risk", listen)
 }
 
 // watch reloads the file on SIGHUP or when it changes, until ctx ends.

@@ -185,7 +185,7 @@ func TestEdgeFlagsRefused(t *testing.T) {
 		{[]string{"edge", "--data-dir", dir}, "an origin is required"},
 		{[]string{"serve", "--edge-live", "1s"}, "--edge-live must be at least 2s"},
 		{[]string{"serve", "--origin-dir", dir, "--rtmp-idle-timeout", "0s"}, "--rtmp-idle-timeout must be positive"},
-		{[]string{"serve", "--origin-dir", dir, "--access-log-spool", filepath.Join(notDir, "spool")}, "--access-log-spool: "},
+		{[]string{"serve", "--origin-dir", dir, "--access-log-spool", filepath.Join(notDir, "spool")}, "access log spool: "},
 	} {
 		args := append(c.args, "--listen", testenv.FreeAddr(t), "--rtmp-listen", testenv.FreeAddr(t))
 		if c.args[0] == "serve" {

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"time"
 
 	"github.com/streamfront/streamfront/internal/edge"
+	"github.com/streamfront/streamfront/internal/node"
 )
 
 // edgeLimitFlags bound what RTMP clients can make the edge hold, and how
@@ -28,7 +28,7 @@ func (f *edgeLimitFlags) register(fs *flag.FlagSet) {
 		"an RTMP client that accepts no data for this long (a stalled viewer) is dropped")
 	fs.DurationVar(&f.idleTimeout, "rtmp-idle-timeout", edge.DefaultIdleTimeout,
 		"an RTMP client that neither plays nor sends anything for this long is dropped")
-	fs.DurationVar(&f.drainTimeout, "rtmp-drain-timeout", 10*time.Second,
+	fs.DurationVar(&f.drainTimeout, "rtmp-drain-timeout", node.DefaultDrainTimeout,
 		"at SIGTERM, plays that end within this time finish; the others get NetStream.Play.Stop")
 }
 
@@ -48,14 +48,7 @@ func (f *edgeLimitFlags) validate() error {
 	return nil
 }
 
-func (f *edgeLimitFlags) apply(cfg *edge.Config) {
-	cfg.MaxConns, cfg.HandshakeTimeout, cfg.WriteTimeout = f.maxConns, f.handshakeTimeout, f.writeTimeout
-	cfg.IdleTimeout = f.idleTimeout
-}
-
-// drain shuts srv down within --rtmp-drain-timeout.
-func (f *edgeLimitFlags) drain(srv *edge.Server) error {
-	ctx, cancel := context.WithTimeout(context.Background(), f.drainTimeout)
-	defer cancel()
-	return srv.Shutdown(ctx)
+func (f *edgeLimitFlags) apply(e *node.Edge) {
+	e.MaxConns, e.HandshakeTimeout, e.WriteTimeout = f.maxConns, f.handshakeTimeout, f.writeTimeout
+	e.IdleTimeout, e.DrainTimeout = f.idleTimeout, f.drainTimeout
 }

@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/pprof"
 )
 
 const usage = `usage: streamfront <command> [flags]
@@ -25,8 +26,23 @@ func main() {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
+	// For benchmarks (bench/apiload): a CPU profile of the whole command.
+	if path := os.Getenv("STREAMFRONT_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
+	err := runCommand(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "streamfront:", err)
+		pprof.StopCPUProfile()
+		os.Exit(1)
+	}
+}
+
+func runCommand(cmd string) error {
 	var err error
-	switch os.Args[1] {
+	switch cmd {
 	case "serve":
 		err = serve(os.Args[2:])
 	case "edge":
@@ -40,11 +56,8 @@ func main() {
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:
-		fmt.Fprintf(os.Stderr, "unknown command %q\n\n%s", os.Args[1], usage)
+		fmt.Fprintf(os.Stderr, "unknown command %q\n\n%s", cmd, usage)
 		os.Exit(2)
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "streamfront:", err)
-		os.Exit(1)
-	}
+	return err
 }

@@ -2,195 +2,165 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
-	"net"
-	"net/http"
-	"os"
 	"os/signal"
-	"regexp"
-	"strings"
-	"sync"
 	"syscall"
 	"time"
 
-	"github.com/streamfront/streamfront/internal/api"
-	cf "github.com/streamfront/streamfront/internal/cloudfront"
-	"github.com/streamfront/streamfront/internal/metrics"
+	"github.com/streamfront/streamfront/internal/edge"
+	"github.com/streamfront/streamfront/internal/node"
 )
 
+// serveFlags are the flags of `serve` only: the API and the deployer. The
+// groups it shares with `edge` are in flags.go, store.go and edgeflags.go.
 type serveFlags struct {
 	listen           string
-	dataDir          string
-	store            string
-	accountID        string
+	insecureOpen     bool
 	deployDelay      time.Duration
+	edgeLive         time.Duration
 	maxDistributions int
-	originSuffixes   string
 	domainSuffix     string
-	logFormat        string
 	maxBody          int64
 	headerTimeout    time.Duration
 	idleTimeout      time.Duration
 	requestTimeout   time.Duration
-	auth             authFlags
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:4580", "API listen address")
-	fs.StringVar(&f.dataDir, "data-dir", "./streamfront-data", "directory of the embedded SQLite database")
-	fs.StringVar(&f.store, "store", "", "postgres://… URL of a PostgreSQL database shared by several nodes (default: SQLite in --data-dir)")
-	fs.StringVar(&f.accountID, "account-id", "123456789012", "account id of open (single-account) mode")
-	fs.DurationVar(&f.deployDelay, "deploy-delay", 2*time.Second, "time before a new configuration counts as Deployed")
+	fs.BoolVar(&f.insecureOpen, "insecure-open", false, "allow open mode (no authentication) on a non-loopback --listen address")
+	fs.DurationVar(&f.deployDelay, "deploy-delay", node.DefaultDeployDelay, "time before a new configuration counts as Deployed")
+	fs.DurationVar(&f.edgeLive, "edge-live", node.DefaultEdgeLive, "an edge silent this long no longer holds deployments back")
 	fs.IntVar(&f.maxDistributions, "max-distributions", 100, "streaming distributions quota per account")
-	fs.StringVar(&f.originSuffixes, "origin-suffixes", "", "comma-separated extra S3 origin domain suffixes (e.g. s3.local)")
 	fs.StringVar(&f.domainSuffix, "domain-suffix", "cloudfront.net", "suffix of distribution domain names")
-	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
-	fs.Int64Var(&f.maxBody, "max-body", 1<<20, "largest accepted API request body in bytes")
-	fs.DurationVar(&f.headerTimeout, "read-header-timeout", 10*time.Second, "time a client has to send request headers (slowloris guard)")
-	fs.DurationVar(&f.idleTimeout, "idle-timeout", 120*time.Second, "keep-alive connections idle longer than this are closed")
-	fs.DurationVar(&f.requestTimeout, "request-timeout", api.DefaultRequestTimeout, "longest an API request waits for the store before answering 503 ServiceUnavailable")
-	f.auth.register(fs)
+	fs.Int64Var(&f.maxBody, "max-body", node.DefaultMaxBody, "largest accepted API request body in bytes")
+	fs.DurationVar(&f.headerTimeout, "read-header-timeout", node.DefaultReadHeaderTimeout, "time a client has to send request headers (slowloris guard)")
+	fs.DurationVar(&f.idleTimeout, "idle-timeout", node.DefaultIdleTimeout, "keep-alive connections idle longer than this are closed")
+	fs.DurationVar(&f.requestTimeout, "request-timeout", node.DefaultRequestTimeout, "longest an API request waits for the store before answering 503 ServiceUnavailable")
 }
 
-var accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
-
 func (f *serveFlags) validate() error {
-	if !accountIDRE.MatchString(f.accountID) {
-		return fmt.Errorf("--account-id must be 12 digits, got %q", f.accountID)
-	}
-	if f.deployDelay < 0 {
+	switch {
+	case f.deployDelay < 0:
 		return fmt.Errorf("--deploy-delay must not be negative")
-	}
-	if f.maxDistributions < 1 {
+	case f.edgeLive < 2*edge.HeartbeatEvery:
+		return fmt.Errorf("--edge-live must be at least %v (edges heart-beat every %v)", 2*edge.HeartbeatEvery, edge.HeartbeatEvery)
+	case f.maxDistributions < 1:
 		return fmt.Errorf("--max-distributions must be at least 1")
-	}
-	if f.maxBody < 1024 || f.headerTimeout <= 0 || f.idleTimeout <= 0 {
+	case f.maxBody < 1024 || f.headerTimeout <= 0 || f.idleTimeout <= 0:
 		return fmt.Errorf("--max-body must be at least 1024 and timeouts positive")
-	}
-	if f.requestTimeout <= 0 {
+	case f.requestTimeout <= 0:
 		return fmt.Errorf("--request-timeout must be positive")
-	}
-	if f.logFormat != "text" && f.logFormat != "json" {
-		return fmt.Errorf("--log-format must be text or json")
 	}
 	return nil
 }
 
-func newLogger(format string) *slog.Logger {
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	}
-	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+// api is the node's API part for sec's authentication and quotas.
+func (f *serveFlags) api(sec *security) *node.API {
+	a := &node.API{Listen: f.listen, Auth: sec.auth, MaxBody: f.maxBody,
+		ReadHeaderTimeout: f.headerTimeout, IdleTimeout: f.idleTimeout, RequestTimeout: f.requestTimeout,
+		DeployDelay: f.deployDelay, EdgeLive: f.edgeLive}
+	a.Service.MaxDistributions, a.Service.DomainSuffix, a.Service.Quotas = f.maxDistributions, f.domainSuffix, sec.quotas
+	return a
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
+// commonFlags are the groups serve and edge both register.
+type commonFlags struct {
+	store   storeFlags
+	buckets bucketFlags
+	keys    keyFlags
+	log     logFlags
+	edge    edgeFlags
+}
+
+func (c *commonFlags) register(fs *flag.FlagSet) {
+	c.store.register(fs)
+	c.buckets.register(fs)
+	c.keys.register(fs)
+	c.log.register(fs)
+	c.edge.register(fs)
+}
+
+func (c *commonFlags) validate() error {
+	if err := c.keys.validate(); err != nil {
+		return err
 	}
-	return out
+	if err := c.log.validate(); err != nil {
+		return err
+	}
+	return c.edge.validate()
 }
 
 func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var f serveFlags
+	var c commonFlags
 	f.register(fs)
-	var ef edgeFlags
-	ef.register(fs)
+	c.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := f.validate(); err != nil {
 		return err
 	}
-	if err := ef.validate(); err != nil {
+	if err := c.validate(); err != nil {
 		return err
 	}
-	log := newLogger(f.logFormat)
-	sec, authErr := f.auth.setup(f.accountID, f.listen, log)
-	if authErr != nil {
-		return authErr
+	if err := checkOpenMode(&c.keys, f.listen, f.insecureOpen); err != nil {
+		return err
 	}
+	cfg := func(sec *security) node.Config {
+		cfg := c.node(sec)
+		cfg.API = f.api(sec)
+		return cfg
+	}
+	return runNode(&c, cfg)
+}
 
-	st, storeDesc, err := openStore(context.Background(), &f)
+// node is the node configuration of the common flags.
+func (c *commonFlags) node(sec *security) node.Config {
+	cfg := node.Config{Version: Version, OriginSuffixes: c.buckets.suffixes(), Signers: sec.signers}
+	if c.edge.enabled() {
+		cfg.Edge = c.edge.config(c.store.dataDir)
+	}
+	return cfg
+}
+
+// runNode loads the keys, opens the store, starts the node cfg describes and
+// runs it until SIGINT or SIGTERM (SIGHUP reloads the keys).
+func runNode(c *commonFlags, cfg func(*security) node.Config) error {
+	log := c.log.logger()
+	sec, err := c.keys.load(log)
+	if err != nil {
+		return err
+	}
+	st, storeDesc, err := c.store.open(context.Background())
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
-
-	reg := metrics.New(Version)
-	svc := cf.NewService(reg.InstrumentStore(st), cf.Options{
-		MaxDistributions: f.maxDistributions,
-		OriginSuffixes:   splitList(f.originSuffixes),
-		DomainSuffix:     f.domainSuffix,
-		Signers:          sec.signers,
-		Quotas:           sec.quotas,
-		Logger:           log,
-	})
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	go sec.watch(ctx)
 
-	deployerDone := make(chan struct{})
-	go func() {
-		defer close(deployerDone)
-		svc.RunDeployer(ctx, cf.DeployTick(f.deployDelay), deployGate(st, f.deployDelay, ef.edgeLive))
-	}()
-
-	ln, err := net.Listen("tcp", f.listen)
+	nc := cfg(sec)
+	nc.Store, nc.Logger = st, log
+	n, err := node.Start(nc)
 	if err != nil {
 		return err
 	}
-	readTimeout := f.headerTimeout + 50*time.Second // headers and body
-	srv := &http.Server{
-		Handler: api.New(api.Config{Service: svc, Auth: sec.auth, Logger: log, MaxBody: f.maxBody,
-			Observe: reg.ObserveRequest, Metrics: reg.Handler(), RequestTimeout: f.requestTimeout}),
-		ReadHeaderTimeout: f.headerTimeout,
-		ReadTimeout:       readTimeout,
-		// Counted from the headers: room for the body, the store work and
-		// the answer, so that a request that runs out of --request-timeout
-		// still gets its 503.
-		WriteTimeout:   readTimeout + f.requestTimeout + 10*time.Second,
-		IdleTimeout:    f.idleTimeout,
-		MaxHeaderBytes: 64 << 10,
-	}
-	log.Info("streamfront listening", "api", "http://"+ln.Addr().String(), "store", storeDesc, "version", Version)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	// stopEdge drains RTMP viewers and flushes access logs; once, whichever
-	// way serve returns.
-	stopEdge := func() {}
-	if ef.enabled() {
-		ef.hooks.signers = sec.signers
-		ef.hooks.dataDir = f.dataDir
-		stop, err := startEdge(ctx, &ef, st, splitList(f.originSuffixes), log, reg)
-		if err != nil {
-			return err
-		}
-		stopEdge = sync.OnceFunc(stop)
-		defer stopEdge()
-	}
-
+	log.Info("streamfront started", "store", storeDesc, "version", Version)
+	var failed error
 	select {
-	case err := <-errc:
-		return err
+	case failed = <-n.Failed():
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	// The RTMP edge drains its viewers while the API finishes its requests.
-	edgeDone := make(chan struct{})
-	go func() { defer close(edgeDone); stopEdge() }()
 	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := n.Shutdown(shutCtx); err != nil {
 		log.Warn("shutdown", "err", err)
 	}
-	<-edgeDone
-	<-deployerDone
-	return nil
+	return failed
 }

@@ -3,35 +3,38 @@ package cloudfront
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Domain errors. Each has exactly one CloudFront error code, assigned by the
-// table in internal/api; wrap them with Errorf to add a message.
+// table in internal/api; wrap them with Errorf to add a message. Declare a
+// new one with kind: TestEveryDomainErrorIsMapped then fails until the
+// table maps it.
 var (
-	ErrMissingBody                 = errors.New("MissingBody")
-	ErrInvalidArgument             = errors.New("InvalidArgument")
-	ErrInconsistentQuantities      = errors.New("InconsistentQuantities")
-	ErrInvalidOrigin               = errors.New("InvalidOrigin")
-	ErrInvalidOriginAccessIdentity = errors.New("InvalidOriginAccessIdentity")
-	ErrInvalidOriginAccessControl  = errors.New("InvalidOriginAccessControl")
-	ErrCNAMEAlreadyExists          = errors.New("CNAMEAlreadyExists")
-	ErrDistributionAlreadyExists   = errors.New("StreamingDistributionAlreadyExists")
-	ErrTooManyCNAMEs               = errors.New("TooManyStreamingDistributionCNAMEs")
-	ErrTooManyTrustedSigners       = errors.New("TooManyTrustedSigners")
-	ErrTooManyDistributions        = errors.New("TooManyStreamingDistributions")
-	ErrTrustedSignerDoesNotExist   = errors.New("TrustedSignerDoesNotExist")
-	ErrAccessDenied                = errors.New("AccessDenied")
-	ErrNoSuchDistribution          = errors.New("NoSuchStreamingDistribution")
-	ErrInvalidIfMatchVersion       = errors.New("InvalidIfMatchVersion")
-	ErrPreconditionFailed          = errors.New("PreconditionFailed")
-	ErrIllegalUpdate               = errors.New("IllegalUpdate")
-	ErrDistributionNotDisabled     = errors.New("StreamingDistributionNotDisabled")
-	ErrNoSuchOAI                   = errors.New("NoSuchCloudFrontOriginAccessIdentity")
-	ErrOAIAlreadyExists            = errors.New("CloudFrontOriginAccessIdentityAlreadyExists")
-	ErrOAIInUse                    = errors.New("CloudFrontOriginAccessIdentityInUse")
-	ErrTooManyOAIs                 = errors.New("TooManyCloudFrontOriginAccessIdentities")
-	ErrInvalidTagging              = errors.New("InvalidTagging")
-	ErrNoSuchResource              = errors.New("NoSuchResource")
+	ErrMissingBody                 = kind("MissingBody")
+	ErrInvalidArgument             = kind("InvalidArgument")
+	ErrInconsistentQuantities      = kind("InconsistentQuantities")
+	ErrInvalidOrigin               = kind("InvalidOrigin")
+	ErrInvalidOriginAccessIdentity = kind("InvalidOriginAccessIdentity")
+	ErrInvalidOriginAccessControl  = kind("InvalidOriginAccessControl")
+	ErrCNAMEAlreadyExists          = kind("CNAMEAlreadyExists")
+	ErrDistributionAlreadyExists   = kind("StreamingDistributionAlreadyExists")
+	ErrTooManyCNAMEs               = kind("TooManyStreamingDistributionCNAMEs")
+	ErrTooManyTrustedSigners       = kind("TooManyTrustedSigners")
+	ErrTooManyDistributions        = kind("TooManyStreamingDistributions")
+	ErrTrustedSignerDoesNotExist   = kind("TrustedSignerDoesNotExist")
+	ErrAccessDenied                = kind("AccessDenied")
+	ErrNoSuchDistribution          = kind("NoSuchStreamingDistribution")
+	ErrInvalidIfMatchVersion       = kind("InvalidIfMatchVersion")
+	ErrPreconditionFailed          = kind("PreconditionFailed")
+	ErrIllegalUpdate               = kind("IllegalUpdate")
+	ErrDistributionNotDisabled     = kind("StreamingDistributionNotDisabled")
+	ErrNoSuchOAI                   = kind("NoSuchCloudFrontOriginAccessIdentity")
+	ErrOAIAlreadyExists            = kind("CloudFrontOriginAccessIdentityAlreadyExists")
+	ErrOAIInUse                    = kind("CloudFrontOriginAccessIdentityInUse")
+	ErrTooManyOAIs                 = kind("TooManyCloudFrontOriginAccessIdentities")
+	ErrInvalidTagging              = kind("InvalidTagging")
+	ErrNoSuchResource              = kind("NoSuchResource")
 )
 
 // Error is a domain error with a message for the caller.
@@ -48,30 +51,17 @@ func Errorf(kind error, format string, args ...any) error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
 }
 
-// AllErrors lists every domain error kind, so the API can prove each is mapped.
-var AllErrors = []error{
-	ErrMissingBody,
-	ErrInvalidArgument,
-	ErrInconsistentQuantities,
-	ErrInvalidOrigin,
-	ErrInvalidOriginAccessIdentity,
-	ErrInvalidOriginAccessControl,
-	ErrCNAMEAlreadyExists,
-	ErrDistributionAlreadyExists,
-	ErrTooManyCNAMEs,
-	ErrTooManyTrustedSigners,
-	ErrTooManyDistributions,
-	ErrTrustedSignerDoesNotExist,
-	ErrAccessDenied,
-	ErrNoSuchDistribution,
-	ErrInvalidIfMatchVersion,
-	ErrPreconditionFailed,
-	ErrIllegalUpdate,
-	ErrDistributionNotDisabled,
-	ErrNoSuchOAI,
-	ErrOAIAlreadyExists,
-	ErrOAIInUse,
-	ErrTooManyOAIs,
-	ErrInvalidTagging,
-	ErrNoSuchResource,
+// allErrors is every domain error kind, registered by kind as it is
+// declared, so that no sentinel can be left out of it.
+var allErrors []error
+
+// kind returns a new domain error kind whose text is its CloudFront code.
+func kind(code string) error {
+	err := errors.New(code)
+	allErrors = append(allErrors, err)
+	return err
 }
+
+// AllErrors returns every domain error kind, so the API can prove each is
+// mapped.
+func AllErrors() []error { return slices.Clone(allErrors) }

@@ -27,7 +27,7 @@ type Follower struct {
 	interval time.Duration
 	log      *slog.Logger
 
-	lastBeat time.Time // of Run's loop only
+	lastBeat time.Time // of the last heartbeat, by Run or Sync; guarded by mu
 
 	mu      sync.Mutex
 	gen     uint64            // incremented by each cache drop
@@ -87,7 +87,10 @@ func (f *Follower) Run(ctx context.Context) {
 	t := time.NewTicker(f.interval)
 	defer t.Stop()
 	for {
-		if err := f.poll(ctx, time.Since(f.lastBeat) >= HeartbeatEvery); err != nil && ctx.Err() == nil {
+		f.mu.Lock()
+		beat := time.Since(f.lastBeat) >= HeartbeatEvery
+		f.mu.Unlock()
+		if err := f.poll(ctx, beat); err != nil && ctx.Err() == nil {
 			f.log.Warn("edge sync", "err", err)
 		}
 		select {
@@ -130,7 +133,9 @@ func (f *Follower) poll(ctx context.Context, beat bool) error {
 	if err := f.store.EdgeHeartbeat(ctx, f.edgeID, now, report); err != nil {
 		return err
 	}
+	f.mu.Lock()
 	f.lastBeat = now
+	f.mu.Unlock()
 	return nil
 }
 

@@ -12,14 +12,11 @@ import (
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
 	"github.com/streamfront/streamfront/internal/edge"
 	"github.com/streamfront/streamfront/internal/edge/origin"
-	"github.com/streamfront/streamfront/internal/store"
 	"github.com/streamfront/streamfront/internal/testenv"
 )
 
-// live is the heartbeat window of these tests' edge gate.
+// live is the heartbeat window (--edge-live) of these tests.
 const live = time.Second
-
-func edgeGated(st store.Store) cf.DeployGate { return edge.EdgeGate(st, live, time.Now) }
 
 func status(t *testing.T, c *cloudfront.Client, id string) string {
 	t.Helper()
@@ -50,7 +47,7 @@ func stillInProgress(t *testing.T, c *cloudfront.Client, id, why string, keepAli
 // a stopped edge stops counting after the heartbeat window, and an edge
 // applies Enabled=false only when it syncs.
 func TestDeployedWhenEveryLiveEdgeApplied(t *testing.T) {
-	api := testenv.Start(t, testenv.Options{DeployGate: edgeGated})
+	api := testenv.Start(t, testenv.Options{EdgeLive: live})
 	c := api.Client()
 	e1 := edge.NewFollower(api.Store, nil, "edge-1", time.Hour, nil)
 	e2 := edge.NewFollower(api.Store, nil, "edge-2", time.Hour, nil)
@@ -111,7 +108,7 @@ func TestDeployedWhenEveryLiveEdgeApplied(t *testing.T) {
 // TestWaiterPassesWithEdgeRunning runs an edge's follower loop next to the
 // API: the SDK waiter sees a new distribution Deployed.
 func TestWaiterPassesWithEdgeRunning(t *testing.T) {
-	api := testenv.Start(t, testenv.Options{DeployGate: edgeGated})
+	api := testenv.Start(t, testenv.Options{EdgeLive: live})
 	f := edge.NewFollower(api.Store, nil, "edge-1", 50*time.Millisecond, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -119,5 +116,24 @@ func TestWaiterPassesWithEdgeRunning(t *testing.T) {
 	t.Cleanup(func() { cancel(); <-done })
 	env := &env{api: api, cf: api.Client()}
 	id, _ := env.createDist(t)
+	testenv.WaitDeployed(t, env.cf, id)
+}
+
+// Sync may be called while Run's loop polls (both heart-beat): under -race
+// this fails if the heartbeat time is shared without the lock.
+func TestSyncWhileRunning(t *testing.T) {
+	api := testenv.Start(t, testenv.Options{EdgeLive: live})
+	f := edge.NewFollower(api.Store, nil, "edge-1", time.Millisecond, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); f.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	env := &env{api: api, cf: api.Client()}
+	id, _ := env.createDist(t)
+	for range 100 {
+		if err := f.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
 	testenv.WaitDeployed(t, env.cf, id)
 }

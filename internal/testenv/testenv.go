@@ -25,6 +25,7 @@ import (
 	"github.com/streamfront/streamfront/internal/api"
 	"github.com/streamfront/streamfront/internal/auth"
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
+	"github.com/streamfront/streamfront/internal/node"
 	"github.com/streamfront/streamfront/internal/store"
 	"github.com/streamfront/streamfront/internal/store/sqlite"
 )
@@ -32,29 +33,41 @@ import (
 // AccountID is the open-mode account of test servers.
 const AccountID = "123456789012"
 
-// Options tune a test server; zero values are fine.
+// Options tune a test server; zero values are fine. The server is built
+// by internal/node exactly as `streamfront serve` builds it, with the
+// binary's defaults for what is not set here.
 type Options struct {
 	DeployDelay time.Duration // default 50ms
-	// DeployGate, when set, decides deployment (given the store) instead
-	// of the DeployDelay timer; e.g. the RTMP edge's gate.
-	DeployGate func(store.Store) cf.DeployGate
-	Service    cf.Options  // Signers, quotas, suffixes
-	Store      store.Store // default: fresh SQLite in t.TempDir()
-	Auth       api.Authenticator
+	// EdgeLive is how long an edge counts as live after its heartbeat
+	// (default the binary's --edge-live).
+	EdgeLive time.Duration
+	// Service tunes the domain rules; its Signers, OriginSuffixes and
+	// Logger are the whole server's (the edge's too).
+	Service cf.Options
+	Store   store.Store // default: fresh SQLite in t.TempDir()
+	Auth    api.Authenticator
 	// Accounts, when set, is the path of an accounts file: the server runs in
 	// secure mode (SigV4 required) with the file's accounts, keys and key pairs.
 	Accounts string
 	// Now is the SigV4 verifier's clock in secure mode (default time.Now).
 	Now func() time.Time
-	// RequestTimeout is the API's request timeout (default api.DefaultRequestTimeout).
+	// RequestTimeout is the API's request timeout (default the binary's).
 	RequestTimeout time.Duration
+	// Edge, when set, runs an RTMP edge beside the API, as serve does with
+	// an origin; an empty RTMPListen picks a free loopback port.
+	Edge *node.Edge
+	// Mounts are handlers served on the API listener beside the API.
+	Mounts []node.Mount
 }
 
-// Server is an in-process API server on a real TCP listener.
+// Server is an in-process server on real TCP listeners.
 type Server struct {
 	URL     string
 	Service *cf.Service
 	Store   store.Store
+	// Node is the running server: Node.Addr(node.ListenerRTMP) is the
+	// edge's address when Options.Edge is set.
+	Node *node.Node
 	// Accounts is the loaded accounts file (secure mode only); Reload it after
 	// changing the file.
 	Accounts *auth.Registry
@@ -75,12 +88,13 @@ func Start(t testing.TB, o Options) *Server {
 		st = s
 		t.Cleanup(func() { s.Close() })
 	}
-	if o.Service.Logger == nil {
-		o.Service.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := o.Service.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	var reg *auth.Registry
 	if o.Accounts != "" {
-		r, err := auth.Load(o.Accounts, o.Service.Logger)
+		r, err := auth.Load(o.Accounts, log)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,33 +104,27 @@ func Start(t testing.TB, o Options) *Server {
 	if o.Service.Signers == nil {
 		o.Service.Signers = cf.SingleAccount{ID: AccountID}
 	}
-	svc := cf.NewService(st, o.Service)
 	if o.Auth == nil {
 		o.Auth = api.Open{Account: AccountID}
 	}
-	h := api.New(api.Config{Service: svc, Auth: o.Auth, Logger: o.Service.Logger, RequestTimeout: o.RequestTimeout})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if o.Edge != nil && o.Edge.RTMPListen == "" {
+		o.Edge.RTMPListen = "127.0.0.1:0"
+	}
+	n, err := node.Start(node.Config{
+		Store: st, Logger: log, Version: "test", OriginSuffixes: o.Service.OriginSuffixes, Signers: o.Service.Signers,
+		API: &node.API{Listen: "127.0.0.1:0", Auth: o.Auth, Service: o.Service, RequestTimeout: o.RequestTimeout,
+			DeployDelay: o.DeployDelay, EdgeLive: o.EdgeLive, Mounts: o.Mounts},
+		Edge: o.Edge,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: h}
-	go srv.Serve(ln)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		gate := cf.DelayGate(o.DeployDelay, time.Now)
-		if o.DeployGate != nil {
-			gate = o.DeployGate(st)
-		}
-		svc.RunDeployer(ctx, cf.DeployTick(o.DeployDelay), gate) // as serve runs it
-	}()
 	t.Cleanup(func() {
-		cancel()
-		<-done
-		srv.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel() // no grace: close every connection at once
+		n.Shutdown(ctx)
 	})
-	return &Server{URL: "http://" + ln.Addr().String(), Service: svc, Store: st, Accounts: reg}
+	return &Server{URL: "http://" + n.Addr(node.ListenerAPI), Service: n.Service(), Store: st, Node: n, Accounts: reg}
 }
 
 // Client returns a CloudFront client for endpoint with static credentials.

@@ -42,18 +42,20 @@ func parseFLV(r io.ReaderAt, size int64) (*Asset, error) {
 }
 
 func (a *Asset) addFLVTag(r io.ReaderAt, typ uint8, ts uint32, off int64, n uint32) error {
-	var first [2]byte
-	if _, err := r.ReadAt(first[:min(2, n)], off); err != nil {
+	var first [5]byte
+	if _, err := r.ReadAt(first[:min(5, n)], off); err != nil {
 		return err
 	}
 	switch typ {
 	case TypeVideo:
+		a.addTrack(typ, flvVideoCodec(first[:min(5, n)]))
 		isAVCHeader := first[0]&0x0f == 7 && n >= 2 && first[1] == 0
 		if isAVCHeader {
 			return a.addFLVHeader(r, typ, off, n)
 		}
 		a.Tags = append(a.Tags, Tag{Offset: off, Size: n, Time: ts, Type: typ, Key: first[0]>>4 == 1})
 	case TypeAudio:
+		a.addTrack(typ, flvAudioCodec(first[0]))
 		isAACHeader := first[0]>>4 == 10 && n >= 2 && first[1] == 0
 		if isAACHeader {
 			return a.addFLVHeader(r, typ, off, n)

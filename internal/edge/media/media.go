@@ -8,8 +8,10 @@ package media
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -55,6 +57,26 @@ type Asset struct {
 	Headers  []Header
 	Tags     []Tag // in send order (non-decreasing Time)
 	HasVideo bool
+	Tracks   []Track // the object's elementary streams, skipped ones included
+}
+
+// Track names one elementary stream of the object, including one whose
+// samples the index skips (an MP4 track of a codec RTMP cannot carry), so
+// that a packager for browsers can refuse a codec by name.
+type Track struct {
+	Type    uint8  // TypeVideo or TypeAudio
+	Codec   string // "H.264", "AAC", "MP3", or the name of another codec ("HEVC", "VP6", …)
+	Indexed bool   // its samples are in Tags
+}
+
+// addTrack records the first stream of each type an FLV or MP3 file shows.
+func (a *Asset) addTrack(typ uint8, codec string) {
+	for _, t := range a.Tracks {
+		if t.Type == typ {
+			return
+		}
+	}
+	a.Tracks = append(a.Tracks, Track{Type: typ, Codec: codec, Indexed: true})
 }
 
 // Size is about how many bytes of memory the index holds.
@@ -84,6 +106,13 @@ func Parse(format string, r io.ReaderAt, size int64) (*Asset, error) {
 		return nil, err
 	}
 	if len(a.Tags) == 0 {
+		var codecs []string
+		for _, t := range a.Tracks {
+			codecs = append(codecs, t.Codec)
+		}
+		if len(codecs) > 0 {
+			return nil, fmt.Errorf("%w: no media samples of a supported codec (tracks: %s)", ErrUnsupported, strings.Join(codecs, ", "))
+		}
 		return nil, errors.Join(ErrUnsupported, errors.New("no media samples"))
 	}
 	a.Format = format

@@ -128,6 +128,7 @@ func parseMP3(r io.ReaderAt, size int64) (*Asset, error) {
 	if len(a.Tags) == 0 {
 		return nil, fmt.Errorf("%w: %w", ErrUnsupported, errNoSync)
 	}
+	a.addTrack(TypeAudio, mpegAudioCodec(first))
 	a.Meta = amf0.Object{
 		{Key: "audiocodecid", Value: float64(2)},
 		{Key: "audiosamplerate", Value: float64(first.sampleRate)},
@@ -135,6 +136,14 @@ func parseMP3(r io.ReaderAt, size int64) (*Asset, error) {
 		{Key: "stereo", Value: first.stereo},
 	}
 	return a, nil
+}
+
+// mpegAudioCodec names the layer of an MPEG audio stream.
+func mpegAudioCodec(f mpegFrame) string {
+	if f.layer == 3 {
+		return CodecMP3
+	}
+	return fmt.Sprintf("MPEG audio layer %d", f.layer)
 }
 
 // mp3TagHeader is the FLV/RTMP audio tag header byte of an MP3 stream:

@@ -15,6 +15,8 @@ type mp4Track struct {
 	handler   string // "vide" or "soun"
 	timescale uint32
 	codec     string // "avc1" or "mp4a"; other codecs are skipped
+	entry     string // type of the first sample entry, for naming any codec
+	oti       byte   // esds object type indication of an mp4a entry
 	config    []byte // AVCDecoderConfigurationRecord or AudioSpecificConfig
 	width     uint16
 	height    uint16
@@ -51,6 +53,9 @@ func parseMP4(r io.ReaderAt, size int64) (*Asset, error) {
 		if typ == "trak" {
 			cur = &mp4Track{}
 			tracks = append(tracks, cur)
+		}
+		if n := len(h.Path); cur != nil && n >= 2 && h.Path[n-2] == amp4.BoxTypeStsd() && cur.entry == "" {
+			cur.entry = typ
 		}
 		if mp4Boxes[typ] {
 			if typ == "avc1" || typ == "mp4a" {
@@ -142,6 +147,9 @@ func (t *mp4Track) readBox(h *amp4.ReadHandle, typ string) error {
 		t.readEdits(b)
 	case *amp4.Esds:
 		for _, d := range b.Descriptors {
+			if d.Tag == amp4.DecoderConfigDescrTag && d.DecoderConfigDescriptor != nil {
+				t.oti = d.DecoderConfigDescriptor.ObjectTypeIndication
+			}
 			if d.Tag == amp4.DecSpecificInfoTag && t.config == nil {
 				t.config = d.Data
 			}
@@ -235,10 +243,17 @@ func (t *mp4Track) sampleSize(i int) uint32 {
 // addMP4Track appends the track's samples as tags and its configuration as
 // a header. Tracks of other codecs are skipped, as CloudFront did.
 func (a *Asset) addMP4Track(t *mp4Track, movieScale uint32, base int64) error {
+	video := t.handler == "vide"
+	if t.handler == "vide" || t.handler == "soun" {
+		typ := TypeAudio
+		if video {
+			typ = TypeVideo
+		}
+		a.Tracks = append(a.Tracks, Track{Type: typ, Codec: mp4Codec(t.entry, t.oti), Indexed: t.usable()})
+	}
 	if !t.usable() {
 		return nil
 	}
-	video := t.handler == "vide"
 	n := int(t.count)
 	if t.constSize == 0 && len(t.sizes) != n {
 		return fmt.Errorf("%w: mp4: bad stsz", ErrUnsupported)

@@ -27,7 +27,8 @@ func (s *Store) CreateOAI(ctx context.Context, o *store.OAI, quota int) error {
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO oais(`+oaiCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			o.ID, o.Account, o.ETag, o.CallerReference, o.S3CanonicalUserID, o.Comment, o.CreatedAt)
-		if code, _ := pgCode(err); code == codeUniqueViolation {
+		// The unnamed UNIQUE (account, caller_reference) of 0001_init.sql.
+		if code, constraint := pgCode(err); code == codeUniqueViolation && constraint == "oais_account_caller_reference_key" {
 			return store.ErrCallerReferenceExists
 		}
 		return err

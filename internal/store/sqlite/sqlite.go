@@ -185,11 +185,10 @@ func (s *Store) CreateDistribution(ctx context.Context, d *store.Distribution, t
 		_, err := tx.ExecContext(ctx, `INSERT INTO distributions(`+distCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 			d.ID, d.Account, d.ETag, d.Version, d.DeployedVersion, d.CallerReference, d.DomainName, d.OAIID,
 			d.Enabled, d.Config, nanos(d.CreatedAt), nanos(d.ModifiedAt))
-		if isUnique(err) {
-			return store.ErrCallerReferenceExists
-		}
 		if err != nil {
-			return err
+			// admit has checked the CallerReference in this transaction, so
+			// a unique violation here is the id or the domain name.
+			return fmt.Errorf("sqlite: insert distribution %s: %w", d.ID, err)
 		}
 		if err := insertAliases(ctx, tx, d.ID, d.Aliases); err != nil {
 			return err
@@ -338,10 +337,11 @@ func (s *Store) CreateOAI(ctx context.Context, o *store.OAI, quota int) error {
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO oais(`+oaiCols+`) VALUES (?,?,?,?,?,?,?)`,
 			o.ID, o.Account, o.ETag, o.CallerReference, o.S3CanonicalUserID, o.Comment, nanos(o.CreatedAt))
-		if isUnique(err) {
-			return store.ErrCallerReferenceExists
+		if err != nil {
+			// As for distributions: the CallerReference is checked by admit.
+			return fmt.Errorf("sqlite: insert origin access identity %s: %w", o.ID, err)
 		}
-		return err
+		return nil
 	})
 }
 

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"testing"
@@ -10,6 +11,30 @@ import (
 )
 
 var distributionBehaviours = []behaviour{
+	{"Distribution/IDOrDomainCollisionIsNoCallerReferenceReuse", func(t *testing.T, s store.Store) {
+		// Only a reused CallerReference is ErrCallerReferenceExists (the
+		// API's StreamingDistributionAlreadyExists); a colliding id or
+		// domain name is another failure, and stores nothing.
+		d := newDist(acctA)
+		mustCreate(t, s, d)
+		sameID := newDist(acctA)
+		sameID.ID = d.ID
+		sameDomain := newDist(acctB)
+		sameDomain.DomainName = d.DomainName
+		for what, c := range map[string]*store.Distribution{"same id": sameID, "same domain name": sameDomain} {
+			err := s.CreateDistribution(ctx(t), c, nil, quota)
+			if err == nil || errors.Is(err, store.ErrCallerReferenceExists) {
+				t.Fatalf("create with the %s as another distribution: error %v, want a failure other than ErrCallerReferenceExists", what, err)
+			}
+		}
+		sameDist(t, mustGet(t, s, acctA, d.ID), d)
+		_, err := s.GetDistribution(ctx(t), acctB, sameDomain.ID)
+		wantErr(t, "get the refused create", err, store.ErrNotFound)
+		// The refused create used up no CallerReference.
+		again := newDist(acctB)
+		again.CallerReference = sameDomain.CallerReference
+		mustCreate(t, s, again)
+	}},
 	{"Distribution/CreateThenGetReturnsEveryField", func(t *testing.T, s store.Store) {
 		d := newDist(acctA, "b.example.com", "A.example.com")
 		mustCreate(t, s, d)

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
@@ -8,6 +9,19 @@ import (
 )
 
 var oaiBehaviours = []behaviour{
+	{"OAI/IDCollisionIsNoCallerReferenceReuse", func(t *testing.T, s store.Store) {
+		o := newOAI(acctA)
+		mustCreateOAI(t, s, o)
+		sameID := newOAI(acctB)
+		sameID.ID = o.ID
+		err := s.CreateOAI(ctx(t), sameID, quota)
+		if err == nil || errors.Is(err, store.ErrCallerReferenceExists) {
+			t.Fatalf("create with the id of another OAI: error %v, want a failure other than ErrCallerReferenceExists", err)
+		}
+		again := newOAI(acctB)
+		again.CallerReference = sameID.CallerReference
+		mustCreateOAI(t, s, again)
+	}},
 	{"OAI/CreateGetUpdateDelete", func(t *testing.T, s store.Store) {
 		o := newOAI(acctA)
 		mustCreateOAI(t, s, o)

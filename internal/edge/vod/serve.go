@@ -1,0 +1,176 @@
+package vod
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Names below the object key K. Playlists and the manifest list the others
+// relatively: "init.mp4", "seg-N.m4s"; "ts/seg-N.ts"; "dash/video-init.mp4",
+// "dash/video-N.m4s", "dash/audio-init.mp4", "dash/audio-N.m4s" (N from 1).
+const (
+	HLSPlaylist   = "index.m3u8"
+	TSPlaylist    = "ts/index.m3u8"
+	DASHManifest  = "manifest.mpd"
+	hlsInit       = "init.mp4"
+	cacheSegments = "public, max-age=31536000, immutable"
+	cachePlaylist = "public, max-age=60"
+)
+
+// Serve answers GET or HEAD for rest, the path below the object key:
+// HLSPlaylist, TSPlaylist, DASHManifest, or an init or segment name they
+// list. obj reads the object's bytes; query ("" or "?…") is appended to
+// every URL a playlist or manifest lists. It sets Content-Type,
+// Content-Length and Cache-Control, answers 404 for a rest it does not
+// know, and writes nothing else.
+func (p *Presentation) Serve(w http.ResponseWriter, r *http.Request, obj io.ReaderAt, rest, query string) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	query = cleanQuery(query)
+	switch rest {
+	case HLSPlaylist:
+		body := p.playlist(7, hlsInit, func(n int) string { return "seg-" + strconv.Itoa(n) + ".m4s" }, query)
+		send(w, r, "application/vnd.apple.mpegurl", cachePlaylist, body)
+		return
+	case TSPlaylist:
+		body := p.playlist(3, "", func(n int) string { return "seg-" + strconv.Itoa(n) + ".ts" }, query)
+		send(w, r, "application/vnd.apple.mpegurl", cachePlaylist, body)
+		return
+	case DASHManifest:
+		send(w, r, "application/dash+xml", cachePlaylist, p.manifest(query))
+		return
+	case hlsInit:
+		send(w, r, p.mimeType(), cacheSegments, p.muxed)
+		return
+	}
+	if n, ok := number(rest, "seg-", ".m4s", len(p.segs)); ok {
+		p.serveFragment(w, r, obj, n-1, p.tracks, nil)
+		return
+	}
+	if n, ok := number(rest, "ts/seg-", ".ts", len(p.segs)); ok {
+		p.serveTS(w, r, obj, n-1)
+		return
+	}
+	for _, t := range p.tracks {
+		if rest == "dash/"+t.name+"-init.mp4" {
+			send(w, r, t.mime(), cacheSegments, t.init)
+			return
+		}
+		if n, ok := number(rest, "dash/"+t.name+"-", ".m4s", len(t.segs)); ok {
+			p.serveFragment(w, r, obj, t.segs[n-1], []*track{t}, []uint32{1})
+			return
+		}
+	}
+	http.NotFound(w, r)
+}
+
+// number parses prefix + N + suffix with 1 <= N <= max, N in canonical form.
+func number(rest, prefix, suffix string, max int) (int, bool) {
+	s, ok := strings.CutPrefix(rest, prefix)
+	if !ok {
+		return 0, false
+	}
+	if s, ok = strings.CutSuffix(s, suffix); !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > max || strconv.Itoa(n) != s {
+		return 0, false
+	}
+	return n, true
+}
+
+// serveFragment answers segment n of the tracks ts as one fMP4 fragment;
+// ids are their track IDs (nil: 1, 2, … as in the muxed init segment).
+func (p *Presentation) serveFragment(w http.ResponseWriter, r *http.Request, obj io.ReaderAt, n int, ts []*track, ids []uint32) {
+	samples, data, err := p.readSegment(obj, n, ts)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	if ids == nil {
+		for _, t := range ts {
+			ids = append(ids, t.id)
+		}
+	}
+	f, err := newFragment(uint32(n+1), ids, samples, data)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	mime := p.mimeType()
+	if len(ts) == 1 {
+		mime = ts[0].mime()
+	}
+	header(w, mime, cacheSegments, f.Size())
+	if r.Method == http.MethodGet {
+		f.WriteTo(w)
+	}
+}
+
+// serveTS answers segment n as MPEG-TS.
+func (p *Presentation) serveTS(w http.ResponseWriter, r *http.Request, obj io.ReaderAt, n int) {
+	samples, _, err := p.readSegment(obj, n, p.tracks)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	send(w, r, "video/mp2t", cacheSegments, p.tsSegment(n, samples))
+}
+
+func send(w http.ResponseWriter, r *http.Request, mime, cache string, body []byte) {
+	header(w, mime, cache, int64(len(body)))
+	if r.Method == http.MethodGet {
+		w.Write(body)
+	}
+}
+
+func header(w http.ResponseWriter, mime, cache string, size int64) {
+	h := w.Header()
+	h.Set("Content-Type", mime)
+	h.Set("Cache-Control", cache)
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
+	w.WriteHeader(http.StatusOK)
+}
+
+// mimeType is the type of the muxed fMP4 init and segments.
+func (p *Presentation) mimeType() string {
+	if p.video == nil {
+		return "audio/mp4"
+	}
+	return "video/mp4"
+}
+
+func (t *track) mime() string {
+	if t.name == "video" {
+		return "video/mp4"
+	}
+	return "audio/mp4"
+}
+
+// cleanQuery percent-encodes what may not stand in a URL inside a playlist
+// line, a quoted attribute or XML: the edge passes the viewer's query as sent.
+func cleanQuery(q string) string {
+	if q == "" {
+		return ""
+	}
+	if !strings.HasPrefix(q, "?") {
+		q = "?" + q
+	}
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c <= ' ' || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '\'' {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}

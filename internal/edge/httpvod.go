@@ -1,9 +1,51 @@
 package edge
 
-import "net/http"
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
 
-// servePackaged answers the HLS and DASH resources of /K/<rest>. Until
-// the packager (package vod) is wired in, they are not served.
+	"github.com/streamfront/streamfront/internal/edge/media"
+	"github.com/streamfront/streamfront/internal/edge/origin"
+	"github.com/streamfront/streamfront/internal/edge/vod"
+)
+
+// servePackaged answers the HLS and DASH resources of /K/<rest>: the
+// packager plans an object version once (beside its media index) and
+// serves every playlist, manifest and segment of it from the block cache.
 func (h *HTTPHandler) servePackaged(q *request) {
-	writeError(q.w, q.r, http.StatusNotFound, "NoSuchKey", "HLS and DASH are not served yet.")
+	pres, obj, err := h.s.assets.presentation(q.r.Context(), q.route.Bucket, q.path.key, q.path.format,
+		vod.Options{SegmentDuration: h.cfg.SegmentDuration})
+	switch {
+	case errors.Is(err, vod.ErrCodec) || errors.Is(err, media.ErrUnsupported):
+		writeError(q.w, q.r, http.StatusUnsupportedMediaType, "UnsupportedMediaType",
+			"The object cannot be played in browsers: "+err.Error())
+		return
+	case err != nil:
+		h.originError(q, err)
+		return
+	}
+	h.viewers.seen(q)
+	pres.Serve(q.w, q.r, obj, q.path.rest, q.query)
+}
+
+// packaged is the vod plan of one media index, made on first use.
+type packaged struct {
+	once sync.Once
+	pres *vod.Presentation
+	err  error
+}
+
+// presentation returns the packaging plan of bucket/key read as format,
+// built once per object version (and kept as long as its index), and a
+// reader of the object's bytes. One Server packages with one Options: the
+// first caller's.
+func (a *assets) presentation(ctx context.Context, bucket, key, format string, o vod.Options) (*vod.Presentation, *origin.Object, error) {
+	asset, obj, e, err := a.openEntry(ctx, bucket, key, format)
+	if err != nil {
+		return nil, nil, err
+	}
+	e.vod.once.Do(func() { e.vod.pres, e.vod.err = vod.New(asset, o) })
+	return e.vod.pres, obj, e.vod.err
 }

@@ -44,7 +44,7 @@ func packetCounts(t *testing.T, url string, streams ...string) map[string]string
 		if err != nil {
 			t.Fatalf("ffprobe %s: %v\n%s", url, err, b)
 		}
-			for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 			f := strings.Split(line, ",")
 			if len(f) == 3 {
 				out[f[1]] = f[0] + " " + f[2]

@@ -83,7 +83,7 @@ func startStreamfront(dir, bin string) (server, error) {
 		return server{}, err
 	}
 	cmd := exec.Command(bin, "serve", "--listen", api, "--data-dir", data, "--deploy-delay", "0s",
-		"--rtmp-listen", rtmp, "--origin-dir", filepath.Join(dir, "origin"))
+		"--rtmp-listen", rtmp, "--http-listen", "off", "--origin-dir", filepath.Join(dir, "origin"))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return server{}, err

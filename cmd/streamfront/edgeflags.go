@@ -1,16 +1,21 @@
 package main
 
 import (
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
+	"time"
 
+	"github.com/streamfront/streamfront/internal/edge"
 	"github.com/streamfront/streamfront/internal/edge/accesslog"
 	"github.com/streamfront/streamfront/internal/edge/origin"
 	"github.com/streamfront/streamfront/internal/node"
 )
 
-// edgeFlags configure the RTMP edge of `serve` and of `edge`.
+// edgeFlags configure the edge (RTMP and HTTP delivery) of `serve` and of `edge`.
 type edgeFlags struct {
 	rtmpListen     string
 	rtmptListen    string
@@ -20,6 +25,11 @@ type edgeFlags struct {
 	originSecret   string
 	originRegion   string
 	cacheBytes     int64
+	httpListen     string
+	httpTLSCert    string
+	httpTLSKey     string
+	segment        time.Duration
+	httpTLS        *tls.Config // loaded by validate
 	accessLog      accessLogFlags
 	limits         edgeLimitFlags
 }
@@ -27,6 +37,10 @@ type edgeFlags struct {
 func (f *edgeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.rtmpListen, "rtmp-listen", "127.0.0.1:1935", "RTMP edge listen address (the edge runs when an origin is configured)")
 	fs.StringVar(&f.rtmptListen, "rtmpt-listen", "", "serve RTMPT (RTMP tunnelled in HTTP, as CloudFront did on port 80) on this address (default: off)")
+	fs.StringVar(&f.httpListen, "http-listen", "127.0.0.1:8080", "HTTP delivery (progressive download, HLS, DASH, /<key>/player) listen address; \"off\" for none")
+	fs.StringVar(&f.httpTLSCert, "http-tls-cert", "", "PEM certificate chain: serve --http-listen over HTTPS (with --http-tls-key)")
+	fs.StringVar(&f.httpTLSKey, "http-tls-key", "", "PEM private key of --http-tls-cert")
+	fs.DurationVar(&f.segment, "hls-segment-duration", edge.DefaultSegmentDuration, "target duration of HLS and DASH segments (cut at key frames)")
 	fs.StringVar(&f.originDir, "origin-dir", "", "serve origins from this directory: bucket = sub-directory")
 	fs.StringVar(&f.originEndpoint, "origin-endpoint", "", "serve origins from this S3-compatible endpoint URL (path-style)")
 	fs.StringVar(&f.originAccess, "origin-access-key", "", "access key of --origin-endpoint")
@@ -40,6 +54,19 @@ func (f *edgeFlags) register(fs *flag.FlagSet) {
 // enabled reports whether an origin is configured, and so whether to run an edge.
 func (f *edgeFlags) enabled() bool { return f.originDir != "" || f.originEndpoint != "" }
 
+// defaultOrigin makes <dataDir>/origin the directory origin when none is
+// configured, so that serve with no flags runs the edge out of the box.
+func (f *edgeFlags) defaultOrigin(dataDir string) error {
+	if f.enabled() {
+		return nil
+	}
+	f.originDir = filepath.Join(dataDir, "origin")
+	if err := os.MkdirAll(f.originDir, 0o755); err != nil {
+		return fmt.Errorf("default origin directory: %w", err)
+	}
+	return nil
+}
+
 func (f *edgeFlags) validate() error {
 	switch {
 	case f.originDir != "" && f.originEndpoint != "":
@@ -49,6 +76,20 @@ func (f *edgeFlags) validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--origin-endpoint must be an http(s) URL, got %q", f.originEndpoint)
 		}
+	}
+	if (f.httpTLSCert == "") != (f.httpTLSKey == "") {
+		return fmt.Errorf("--http-tls-cert and --http-tls-key go together")
+	}
+	if f.segment < time.Second {
+		return fmt.Errorf("--hls-segment-duration must be at least 1s")
+	}
+	if f.httpTLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(f.httpTLSCert, f.httpTLSKey)
+		if err != nil {
+			return fmt.Errorf("--http-tls-cert/--http-tls-key: %w", err)
+		}
+		f.httpTLS = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert},
+			NextProtos: []string{"h2", "http/1.1"}}
 	}
 	if f.cacheBytes < origin.DefaultBlockSize {
 		return fmt.Errorf("--origin-cache-bytes must be at least %d", origin.DefaultBlockSize)
@@ -71,7 +112,10 @@ func (f *edgeFlags) config(dataDir string) *node.Edge {
 		o, sink = origin.NewS3(s3), &accesslog.S3Sink{Client: origin.NewS3Client(s3)}
 	}
 	e := &node.Edge{RTMPListen: f.rtmpListen, RTMPTListen: f.rtmptListen, Origin: o, CacheBytes: f.cacheBytes,
-		AccessLog: f.accessLog.options(sink, dataDir)}
+		AccessLog: f.accessLog.options(sink, dataDir), SegmentDuration: f.segment, HTTPTLS: f.httpTLS}
+	if f.httpListen != "off" {
+		e.HTTPListen = f.httpListen
+	}
 	f.limits.apply(e)
 	return e
 }

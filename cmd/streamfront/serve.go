@@ -107,6 +107,9 @@ func serve(args []string) error {
 	if err := c.validate(); err != nil {
 		return err
 	}
+	if err := c.edge.defaultOrigin(c.store.dataDir); err != nil {
+		return err
+	}
 	if err := checkOpenMode(&c.keys, f.listen, f.insecureOpen); err != nil {
 		return err
 	}

@@ -326,7 +326,8 @@ func TestCrashSQLite(t *testing.T) {
 	}
 	dir := t.TempDir()
 	runCrashCycles(t, func(listen string) []string {
-		return []string{"serve", "--listen", listen, "--data-dir", dir, "--deploy-delay", "0s", "--max-distributions", "100000"}
+		return []string{"serve", "--listen", listen, "--data-dir", dir, "--deploy-delay", "0s", "--max-distributions", "100000",
+			"--rtmp-listen", "127.0.0.1:0", "--http-listen", "off"}
 	})
 }
 
@@ -336,6 +337,7 @@ func TestCrashPostgres(t *testing.T) {
 	}
 	dsn := pgtest.DSN(t)
 	runCrashCycles(t, func(listen string) []string {
-		return []string{"serve", "--listen", listen, "--store", dsn, "--deploy-delay", "0s", "--max-distributions", "100000"}
+		return []string{"serve", "--listen", listen, "--store", dsn, "--deploy-delay", "0s", "--max-distributions", "100000",
+			"--rtmp-listen", "127.0.0.1:0", "--http-listen", "off"}
 	})
 }

@@ -56,6 +56,7 @@ const (
 	ListenerAPI     = "api"
 	ListenerRTMP    = "rtmp"
 	ListenerRTMPT   = "rtmpt"
+	ListenerHTTP    = "http" // the edge's HTTP delivery
 	ListenerMetrics = "metrics"
 )
 

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -190,8 +191,17 @@ func FreeAddr(t testing.TB) string {
 
 // StartProc runs `streamfront <args...>` listening on listen (an address from
 // FreeAddr) and waits for /_streamfront/health. It is killed when the test ends.
+// A serve without --rtmp-listen or --http-listen gets them on free ports:
+// serve runs its edge by default, and parallel tests cannot share 1935 and 8080.
 func StartProc(t testing.TB, listen string, args ...string) *Proc {
 	t.Helper()
+	if len(args) > 0 && args[0] == "serve" {
+		for _, flag := range []string{"--rtmp-listen", "--http-listen"} {
+			if !slices.Contains(args, flag) {
+				args = append(args, flag, "127.0.0.1:0")
+			}
+		}
+	}
 	cmd := exec.Command(Binary(t), args...)
 	cmd.Stdout = io.Discard
 	LogOnFailure(t, cmd)

@@ -28,6 +28,7 @@ import (
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
 	"github.com/streamfront/streamfront/internal/node"
 	"github.com/streamfront/streamfront/internal/store"
+	"github.com/streamfront/streamfront/internal/testtool"
 	"github.com/streamfront/streamfront/internal/store/sqlite"
 )
 
@@ -253,20 +254,9 @@ func (p *Proc) Kill() {
 	}
 }
 
-// Require skips the test when cmd is not installed, or fails it when
-// STREAMFRONT_REQUIRE_ALL=1 (set by scripts/test and CI), so a missing real
-// client can never turn into a silently passing suite.
-func Require(t testing.TB, cmd string) string {
-	t.Helper()
-	p, err := exec.LookPath(cmd)
-	if err != nil {
-		if os.Getenv("STREAMFRONT_REQUIRE_ALL") == "1" {
-			t.Fatalf("%s is required (install it: see .ci/run)", cmd)
-		}
-		t.Skipf("%s not installed", cmd)
-	}
-	return p
-}
+// Require is testtool.Require: it skips the test when cmd is not
+// installed, or fails it under STREAMFRONT_REQUIRE_ALL=1.
+var Require = testtool.Require
 
 // WaitDeployed runs the SDK's StreamingDistributionDeployed waiter, polling
 // every 20–100 ms instead of its 60 s, for at most 30 s.

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/streamfront/streamfront/internal/edge/media"
-	"github.com/streamfront/streamfront/internal/testenv"
+	"github.com/streamfront/streamfront/internal/testtool"
 )
 
 // fixtureSecs is the length of every generated clip: three segments of
@@ -26,7 +26,7 @@ const fixtureSecs = "15"
 // path and media.Parse format.
 func fixture(t *testing.T, dir, kind string) (string, string) {
 	t.Helper()
-	testenv.Require(t, "ffmpeg")
+	testtool.Require(t, "ffmpeg")
 	video := []string{"-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=" + fixtureSecs}
 	audio := []string{"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=" + fixtureSecs}
 	h264 := []string{"-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p"}
@@ -147,7 +147,7 @@ type probe struct {
 // ffprobe reads every packet of url (of the streams stream selects, if not "").
 func ffprobe(t *testing.T, url, stream string) probe {
 	t.Helper()
-	testenv.Require(t, "ffprobe")
+	testtool.Require(t, "ffprobe")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	args := []string{"-v", "error", "-count_packets", "-show_packets", "-of", "json",

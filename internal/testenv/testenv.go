@@ -28,8 +28,8 @@ import (
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
 	"github.com/streamfront/streamfront/internal/node"
 	"github.com/streamfront/streamfront/internal/store"
-	"github.com/streamfront/streamfront/internal/testtool"
 	"github.com/streamfront/streamfront/internal/store/sqlite"
+	"github.com/streamfront/streamfront/internal/testtool"
 )
 
 // AccountID is the open-mode account of test servers.

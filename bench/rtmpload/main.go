@@ -21,6 +21,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/streamfront/streamfront/bench/internal/procstat"
 )
 
 func main() {
@@ -105,7 +107,7 @@ func load(s server, n int, ramp, window, playFor time.Duration) (report, error) 
 		return report{}, fmt.Errorf("warm-up play: %w", warm.err)
 	}
 	time.Sleep(500 * time.Millisecond)
-	memBefore := anonKiB(s.pids())
+	memBefore := procstat.AnonKiB(s.pids())
 
 	stop := make(chan struct{})
 	results := make([]result, n)
@@ -121,17 +123,17 @@ func load(s server, n int, ramp, window, playFor time.Duration) (report, error) 
 	}
 	// Let the initial bursts (buffer length + 1 s) pass, then measure.
 	time.Sleep(5 * time.Second)
-	cpu0, t0 := cpuSeconds(s.pids()), time.Now()
+	cpu0, t0 := procstat.CPUSeconds(s.pids()), time.Now()
 	// Memory is the mean of samples across the window (a garbage-collected
 	// heap breathes).
 	var memSum int64
 	const samples = 10
 	for range samples {
 		time.Sleep(window / samples)
-		memSum += anonKiB(s.pids())
+		memSum += procstat.AnonKiB(s.pids())
 	}
 	memDuring := memSum / samples
-	cpu1, t1 := cpuSeconds(s.pids()), time.Now()
+	cpu1, t1 := procstat.CPUSeconds(s.pids()), time.Now()
 	wg.Wait()
 	close(stop)
 

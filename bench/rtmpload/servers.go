@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -18,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+
+	"github.com/streamfront/streamfront/bench/internal/procstat"
 )
 
 // makeClip generates a 1280x720 H.264 (2 Mb/s) + AAC (96 kb/s) MP4 of secs
@@ -185,74 +186,9 @@ func startNginx(dir string) (server, error) {
 	}
 	return server{
 		target: target{addr: addr, app: "vod", tcURL: "rtmp://" + addr + "/vod", stream: "mp4:clip.mp4"},
-		pids:   func() []int { return append([]int{master}, children(master)...) },
+		pids:   func() []int { return append([]int{master}, procstat.Children(master)...) },
 		stop:   stop,
 	}, nil
-}
-
-// children lists the processes whose parent is pid.
-func children(pid int) []int {
-	var out []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if f := statFields(p); len(f) > 1 && f[1] == strconv.Itoa(pid) { // field 4: ppid
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// statFields returns the fields of /proc/pid/stat after the command name:
-// element i is field i+3 of proc(5) (state, ppid, …).
-func statFields(pid int) []string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return nil
-	}
-	s := string(b)
-	// The command name (field 2) may contain spaces; it ends at the last ')'.
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return nil
-	}
-	return strings.Fields(s[i+1:])
-}
-
-// cpuSeconds is the user+system CPU time of the processes.
-func cpuSeconds(pids []int) float64 {
-	const clkTck = 100 // USER_HZ on Linux
-	var ticks int64
-	for _, p := range pids {
-		f := statFields(p)
-		if len(f) > 12 {
-			u, _ := strconv.ParseInt(f[11], 10, 64) // field 14: utime
-			s, _ := strconv.ParseInt(f[12], 10, 64) // field 15: stime
-			ticks += u + s
-		}
-	}
-	return float64(ticks) / clkTck
-}
-
-// anonKiB is the resident anonymous memory (RssAnon) of the processes.
-func anonKiB(pids []int) int64 {
-	var total int64
-	for _, p := range pids {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p))
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
-				n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-				total += n
-			}
-		}
-	}
-	return total
 }
 
 func numCPU() int { return runtime.NumCPU() }

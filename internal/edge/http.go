@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,12 @@ type HTTPConfig struct {
 	OriginSuffixes []string
 	// SegmentDuration is the packager's target segment length; default 6s.
 	SegmentDuration time.Duration
+	// SegmentCacheBytes bounds the packaged segments kept on disk (in the
+	// page cache); default DefaultSegmentCacheBytes.
+	SegmentCacheBytes int64
+	// SegmentCacheDir holds them; default a new temporary directory.
+	// Close removes it.
+	SegmentCacheDir string
 	Now             func() time.Time // default time.Now
 }
 
@@ -44,9 +51,10 @@ type HTTPConfig struct {
 // It shares the Server's router, origin cache, media indexes and metrics,
 // so a configuration change applies to RTMP and HTTP viewers alike.
 type HTTPHandler struct {
-	s       *Server
-	cfg     HTTPConfig
-	viewers *viewerTracker // nil without metrics
+	s        *Server
+	cfg      HTTPConfig
+	viewers  *viewerTracker // nil without metrics
+	segments *segmentCache
 }
 
 // HTTPHandler returns the HTTP delivery of s's distributions.
@@ -57,8 +65,27 @@ func (s *Server) HTTPHandler(cfg HTTPConfig) *HTTPHandler {
 	if cfg.SegmentDuration <= 0 {
 		cfg.SegmentDuration = DefaultSegmentDuration
 	}
-	return &HTTPHandler{s: s, cfg: cfg, viewers: s.cfg.Metrics.httpViewerTracker()}
+	if cfg.SegmentCacheBytes <= 0 {
+		cfg.SegmentCacheBytes = DefaultSegmentCacheBytes
+	}
+	dir := cfg.SegmentCacheDir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "streamfront-segments-"); err != nil {
+			s.cfg.Logger.Warn("no segment cache directory: every segment request is packaged", "err", err)
+			dir = ""
+		}
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		s.cfg.Logger.Warn("no segment cache directory: every segment request is packaged", "dir", dir, "err", err)
+		dir = ""
+	}
+	return &HTTPHandler{s: s, cfg: cfg, viewers: s.cfg.Metrics.httpViewerTracker(),
+		segments: newSegmentCache(dir, cfg.SegmentCacheBytes)}
 }
+
+// Close removes the segment cache's files. Call it once the handler
+// serves no more requests.
+func (h *HTTPHandler) Close() error { return h.segments.close() }
 
 // DefaultSegmentDuration is the target length of HLS and DASH segments.
 const DefaultSegmentDuration = 6 * time.Second

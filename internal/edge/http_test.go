@@ -31,9 +31,12 @@ type httpEnv struct {
 func startHTTPEnv(t *testing.T, hc edge.HTTPConfig, o origin.Origin, tune func(*edge.Config)) *httpEnv {
 	t.Helper()
 	e := startEnvConfig(t, edge.Hooks{}, o, tune)
+	if hc.SegmentCacheDir == "" {
+		hc.SegmentCacheDir = t.TempDir()
+	}
 	hh := e.edge.HTTPHandler(hc)
 	srv := httptest.NewServer(hh)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() { srv.Close(); hh.Close() })
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	return &httpEnv{env: e, url: srv.URL, port: port, handler: hh}
 }
@@ -199,8 +202,9 @@ func TestHTTPDisableAppliesAtSync(t *testing.T) {
 	h := startHTTPEnv(t, edge.HTTPConfig{}, nil, nil)
 	f := edge.NewFollower(h.api.Store, nil, "edge-http", time.Hour, nil)
 	srv := edge.New(edge.Config{Router: f, Origin: h.cache})
-	ts := httptest.NewServer(srv.HTTPHandler(edge.HTTPConfig{}))
-	t.Cleanup(ts.Close)
+	hh := srv.HTTPHandler(edge.HTTPConfig{SegmentCacheDir: t.TempDir()})
+	ts := httptest.NewServer(hh)
+	t.Cleanup(func() { ts.Close(); hh.Close() })
 	h.url = ts.URL
 	id, domain := h.createDist(t)
 	writeObject(t, h.env, "a.mp3", "mp3")

@@ -2,6 +2,7 @@ package edge
 
 import (
 	"encoding/xml"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -80,6 +81,16 @@ func (rec *recorder) Write(p []byte) (int, error) {
 	}
 	n, err := rec.ResponseWriter.Write(p)
 	rec.bodyBytes += int64(n)
+	return n, err
+}
+
+// ReadFrom keeps the server's sendfile(2) path for bodies read from files.
+func (rec *recorder) ReadFrom(src io.Reader) (int64, error) {
+	if rec.status == 0 {
+		rec.WriteHeader(http.StatusOK)
+	}
+	n, err := io.Copy(rec.ResponseWriter, src)
+	rec.bodyBytes += n
 	return n, err
 }
 

@@ -15,7 +15,7 @@ import (
 // packager plans an object version once (beside its media index) and
 // serves every playlist, manifest and segment of it from the block cache.
 func (h *HTTPHandler) servePackaged(q *request) {
-	pres, obj, err := h.s.assets.presentation(q.r.Context(), q.route.Bucket, q.path.key, q.path.format,
+	pres, obj, version, err := h.s.assets.presentation(q.r.Context(), q.route.Bucket, q.path.key, q.path.format,
 		vod.Options{SegmentDuration: h.cfg.SegmentDuration})
 	switch {
 	case errors.Is(err, vod.ErrCodec) || errors.Is(err, media.ErrUnsupported):
@@ -27,7 +27,15 @@ func (h *HTTPHandler) servePackaged(q *request) {
 		return
 	}
 	h.viewers.seen(q)
-	pres.Serve(q.w, q.r, obj, q.path.rest, q.query)
+	if !cacheable(q.path.rest) {
+		pres.Serve(q.w, q.r, obj, q.path.rest, q.query)
+		return
+	}
+	// Packaged detached from this viewer: others may be waiting for the segment.
+	detached := h.s.assets.cache.Object(context.WithoutCancel(q.r.Context()), q.route.Bucket, q.path.key, obj.Info)
+	h.segments.serve(q.w, q.r, segmentKey{version, q.path.rest}, func(w http.ResponseWriter, r *http.Request) {
+		pres.Serve(w, r, detached, q.path.rest, "")
+	})
 }
 
 // packaged is the vod plan of one media index, made on first use.
@@ -39,13 +47,13 @@ type packaged struct {
 
 // presentation returns the packaging plan of bucket/key read as format,
 // built once per object version (and kept as long as its index), and a
-// reader of the object's bytes. One Server packages with one Options: the
-// first caller's.
-func (a *assets) presentation(ctx context.Context, bucket, key, format string, o vod.Options) (*vod.Presentation, *origin.Object, error) {
+// reader of the object's bytes, and the version's key. One Server packages
+// with one Options: the first caller's.
+func (a *assets) presentation(ctx context.Context, bucket, key, format string, o vod.Options) (*vod.Presentation, *origin.Object, assetKey, error) {
 	asset, obj, e, err := a.openEntry(ctx, bucket, key, format)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, assetKey{}, err
 	}
 	e.vod.once.Do(func() { e.vod.pres, e.vod.err = vod.New(asset, o) })
-	return e.vod.pres, obj, e.vod.err
+	return e.vod.pres, obj, e.key, e.vod.err
 }

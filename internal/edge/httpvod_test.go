@@ -163,3 +163,32 @@ func TestHTTPPackagedResponses(t *testing.T) {
 		t.Errorf("progressive download of the FLV: %d", r.StatusCode)
 	}
 }
+
+// TestHTTPSegmentsPackagedOnce: the viewers of a segment cost one
+// packaging (one read of its samples through the block cache); a segment
+// evicted from a full cache is packaged again, the same.
+func TestHTTPSegmentsPackagedOnce(t *testing.T) {
+	for _, limit := range []int64{0, 1} {
+		h := startHTTPEnv(t, edge.HTTPConfig{SegmentCacheBytes: limit}, nil, nil)
+		_, domain := h.createDist(t)
+		h.makeMedia(t, "videos/clip.mp4", "mp4", 14)
+		first := h.get(t, domain, "/videos/clip.mp4/seg-1.m4s")
+		if first.StatusCode != 200 || len(first.body) < 1000 {
+			t.Fatalf("segment: %d, %d bytes", first.StatusCode, len(first.body))
+		}
+		if limit == 1 { // seg-2 evicts seg-1
+			h.get(t, domain, "/videos/clip.mp4/seg-2.m4s")
+		}
+		reads := h.cache.Stats()
+		for range 3 {
+			again := h.get(t, domain, "/videos/clip.mp4/seg-1.m4s")
+			if again.StatusCode != 200 || again.body != first.body || again.Header.Get("Content-Type") != first.Header.Get("Content-Type") {
+				t.Fatalf("limit %d: segment again: %d, same body %v", limit, again.StatusCode, again.body == first.body)
+			}
+		}
+		st := h.cache.Stats()
+		if packagedAgain := st.Hits+st.Fetches > reads.Hits+reads.Fetches; packagedAgain != (limit == 1) {
+			t.Errorf("limit %d: block reads %+v before, %+v after three more requests", limit, reads, st)
+		}
+	}
+}

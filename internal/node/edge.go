@@ -66,8 +66,9 @@ type edgePart struct {
 	logs   *accesslog.Writer
 	http   []*http.Server // HTTP listeners of the edge (RTMPT)
 	// delivery is the HTTP delivery listener (nil without HTTPListen),
-	// shut down gracefully with the RTMP drain.
+	// shut down gracefully with the RTMP drain, and its handler.
 	delivery *http.Server
+	handler  *edge.HTTPHandler
 }
 
 func (n *Node) startEdge(e *Edge) error {
@@ -127,6 +128,7 @@ func (n *Node) startEdge(e *Edge) error {
 func (n *Node) serveDelivery(p *edgePart, e *Edge, logs *accesslog.Writer) error {
 	h := p.server.HTTPHandler(edge.HTTPConfig{Signers: n.cfg.Signers, AccessLog: logs,
 		OriginSuffixes: n.cfg.OriginSuffixes, SegmentDuration: e.SegmentDuration})
+	p.handler = h
 	p.delivery = &http.Server{Handler: h, ReadHeaderTimeout: DefaultReadHeaderTimeout, IdleTimeout: DefaultIdleTimeout,
 		TLSConfig: e.HTTPTLS, ErrorLog: slog.NewLogLogger(n.log.Handler(), slog.LevelDebug)}
 	ln, err := n.listen(ListenerHTTP, e.HTTPListen)
@@ -174,6 +176,9 @@ func (p *edgePart) stop(ctx context.Context) error {
 		defer close(httpDone)
 		if p.delivery != nil && p.delivery.Shutdown(dctx) != nil {
 			p.delivery.Close() // HTTP viewers still downloading are cut
+		}
+		if p.handler != nil {
+			p.handler.Close()
 		}
 	}()
 	if p.server != nil {

@@ -110,7 +110,9 @@ type report struct {
 	errors       int
 	firstErr     error
 	cores        float64
+	idleCores    float64 // busy before any player
 	perCore      float64
+	perNetCore   float64 // viewers per core above the idle load
 	mbPerCore    float64 // MB/s per busy core during the window
 	memPerViewer float64 // KiB
 	cold, warm   []time.Duration
@@ -137,6 +139,11 @@ func load(s server, names []string, n, burst int, ramp, window time.Duration) re
 	}
 	time.Sleep(500 * time.Millisecond)
 	memBefore := procstat.AnonKiB(s.pids())
+	// The idle server's own work (streamfront's deployer and store polls)
+	// is reported apart from what the players cost.
+	idle0, it0 := procstat.CPUSeconds(s.pids()), time.Now()
+	time.Sleep(5 * time.Second)
+	r.idleCores = (procstat.CPUSeconds(s.pids()) - idle0) / time.Since(it0).Seconds()
 
 	stop := make(chan struct{})
 	results := make([]result, n)
@@ -170,6 +177,9 @@ func load(s server, names []string, n, burst int, ramp, window time.Duration) re
 		r.perCore = float64(n) / r.cores
 		r.mbPerCore = float64(bytes1-bytes0) / t1.Sub(t0).Seconds() / r.cores / 1e6
 	}
+	if net := r.cores - r.idleCores; net > 0 {
+		r.perNetCore = float64(n) / net
+	}
 	r.memPerViewer = float64(memSum/samples-memBefore) / float64(n)
 	for _, v := range results {
 		if v.err != nil {
@@ -185,11 +195,11 @@ func load(s server, names []string, n, burst int, ramp, window time.Duration) re
 }
 
 func printReports(rs []report) {
-	fmt.Printf("%-12s %8s %7s %10s %11s %12s %18s %18s %7s\n",
-		"server", "players", "cores", "view/core", "MB/s/core", "KiB/viewer", "cold 1st seg p50/99", "warm 1st seg p50/99", "errors")
+	fmt.Printf("%-12s %8s %7s %6s %10s %10s %11s %12s %18s %18s %7s\n",
+		"server", "players", "cores", "idle", "view/core", "net v/core", "MB/s/core", "KiB/viewer", "cold 1st seg p50/99", "warm 1st seg p50/99", "errors")
 	for _, r := range rs {
-		fmt.Printf("%-12s %8d %7.2f %10.0f %11.1f %12.1f %18s %18s %7d\n",
-			r.server, r.viewers, r.cores, r.perCore, r.mbPerCore, r.memPerViewer,
+		fmt.Printf("%-12s %8d %7.3f %6.3f %10.0f %10.0f %11.1f %12.1f %18s %18s %7d\n",
+			r.server, r.viewers, r.cores, r.idleCores, r.perCore, r.perNetCore, r.mbPerCore, r.memPerViewer,
 			pct(r.cold, 50)+"/"+pct(r.cold, 99), pct(r.warm, 50)+"/"+pct(r.warm, 99), r.errors)
 		if r.firstErr != nil {
 			fmt.Printf("  first error: %v\n", r.firstErr)

@@ -109,9 +109,11 @@ func startStreamfront(dir, bin string) (server, error) {
 		return server{}, err
 	}
 	stop := func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait(); logf.Close(); os.RemoveAll(data) }
-	if err := waitHTTP("http://" + api + "/_streamfront/health"); err != nil {
-		stop()
-		return server{}, err
+	for _, url := range []string{"http://" + api + "/_streamfront/health", "http://" + httpAddr + "/"} {
+		if err := waitHTTP(url); err != nil {
+			stop()
+			return server{}, err
+		}
 	}
 	c := cloudfront.New(cloudfront.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String("http://" + api),

@@ -62,7 +62,7 @@ func TestServeRunsEdge(t *testing.T) {
 		t.Errorf("played %s frames, source %s", got, want)
 	}
 	// The edge's metrics are on the API's /metrics.
-	if code, body := get(t, p.URL+"/metrics"); code != 200 || !strings.Contains(body, `streamfront_edge_plays_total{result="ok"} 1`) ||
+	if code, body := testenv.Get(t, p.URL+"/metrics"); code != 200 || !strings.Contains(body, `streamfront_edge_plays_total{result="ok"} 1`) ||
 		!strings.Contains(body, "streamfront_edge_origin_fetches_total 1") {
 		t.Errorf("/metrics (%d) lacks the edge's play and origin fetch:\n%s", code, body)
 	}
@@ -114,7 +114,7 @@ func followTheStore(t *testing.T, apiStore, edgeStore []string) {
 		"-rtmp_playpath", "mp3:track", "-i", "rtmp://"+rtmp+"/cfx/st", "-c", "copy", "-f", "flv", played).CombinedOutput(); err != nil {
 		t.Fatalf("ffmpeg play through the edge process: %v\n%s", err, b)
 	}
-	if code, body := get(t, "http://"+metricsAddr+"/metrics"); code != 200 || !strings.Contains(body, `streamfront_edge_plays_total{result="ok"} 1`) {
+	if code, body := testenv.Get(t, "http://"+metricsAddr+"/metrics"); code != 200 || !strings.Contains(body, `streamfront_edge_plays_total{result="ok"} 1`) {
 		t.Errorf("edge --metrics-listen (%d) lacks the play:\n%s", code, body)
 	}
 
@@ -189,6 +189,7 @@ func TestEdgeFlagsRefused(t *testing.T) {
 		{[]string{"serve", "--origin-dir", dir, "--origin-cache-bytes", "1000"}, "--origin-cache-bytes must be at least"},
 		{[]string{"edge", "--data-dir", dir}, "an origin is required"},
 		{[]string{"serve", "--edge-live", "1s"}, "--edge-live must be at least 2s"},
+		{[]string{"edge", "--origin-dir", dir, "--edge-live", "5s"}, "flag provided but not defined: -edge-live"}, // serve's deployer rule
 		{[]string{"serve", "--origin-dir", dir, "--rtmp-idle-timeout", "0s"}, "--rtmp-idle-timeout must be positive"},
 		{[]string{"serve", "--origin-dir", dir, "--access-log-spool", filepath.Join(notDir, "spool")}, "access log spool: "},
 	} {

@@ -7,10 +7,48 @@ import (
 	"os"
 	"regexp"
 	"strings"
+
+	"github.com/streamfront/streamfront/internal/node"
 )
 
 // The flag groups both long-running commands (serve and edge) register:
 // each flag is declared once, with one meaning.
+
+// commonFlags are the groups serve and edge both register.
+type commonFlags struct {
+	store   storeFlags
+	buckets bucketFlags
+	keys    keyFlags
+	log     logFlags
+	edge    edgeFlags
+}
+
+func (c *commonFlags) register(fs *flag.FlagSet) {
+	c.store.register(fs)
+	c.buckets.register(fs)
+	c.keys.register(fs)
+	c.log.register(fs)
+	c.edge.register(fs)
+}
+
+func (c *commonFlags) validate() error {
+	if err := c.keys.validate(); err != nil {
+		return err
+	}
+	if err := c.log.validate(); err != nil {
+		return err
+	}
+	return c.edge.validate()
+}
+
+// nodeConfig is the node configuration of the common flags.
+func (c *commonFlags) nodeConfig(sec *security) node.Config {
+	cfg := node.Config{Version: Version, OriginSuffixes: c.buckets.suffixes(), Signers: sec.signers}
+	if c.edge.enabled() {
+		cfg.Edge = c.edge.config(c.store.dataDir)
+	}
+	return cfg
+}
 
 // logFlags say how the process logs.
 type logFlags struct{ format string }

@@ -1,5 +1,6 @@
 // Command streamfront is a self-hosted CloudFront streaming (RTMP)
-// distribution service: `streamfront serve` runs the API (and, later, the edge).
+// distribution service: `streamfront serve` runs the API (and an RTMP edge
+// once an origin is configured), `streamfront edge` an edge alone.
 package main
 
 import (
@@ -13,7 +14,7 @@ const usage = `usage: streamfront <command> [flags]
 commands:
   serve     run the CloudFront API server (and an RTMP edge with --origin-dir/--origin-endpoint)
   edge      run an RTMP edge alone, following the API's store
-  accounts  add-key: generate and record an access key (see README)
+  accounts  add-key: generate and record an access key (see docs/secure-mode.md)
   keypair   create: generate a CloudFront key pair, record its public key
   version   print the version
 `

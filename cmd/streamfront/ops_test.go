@@ -16,29 +16,18 @@ import (
 	"github.com/streamfront/streamfront/internal/testenv"
 )
 
-func get(t *testing.T, url string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
 // The binary exposes Prometheus metrics that count requests by operation
 // and AWS error code, and time store calls.
 func TestMetricsEndpoint(t *testing.T) {
 	addr := testenv.FreeAddr(t)
 	p := testenv.StartProc(t, addr, "serve", "--listen", addr, "--data-dir", t.TempDir())
-	if code, _ := get(t, p.URL+"/2020-05-31/streaming-distribution/ENOSUCH"); code != 404 {
+	if code, _ := testenv.Get(t, p.URL+"/2020-05-31/streaming-distribution/ENOSUCH"); code != 404 {
 		t.Fatalf("GET unknown distribution: %d", code)
 	}
-	if code, _ := get(t, p.URL+"/2020-05-31/origin-access-identity/cloudfront"); code != 200 {
+	if code, _ := testenv.Get(t, p.URL+"/2020-05-31/origin-access-identity/cloudfront"); code != 200 {
 		t.Fatalf("list OAIs: %d", code)
 	}
-	code, body := get(t, p.URL+"/metrics")
+	code, body := testenv.Get(t, p.URL+"/metrics")
 	if code != 200 {
 		t.Fatalf("/metrics: %d", code)
 	}
@@ -166,7 +155,7 @@ func TestOversizedBodyRefused(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "<Code>InvalidArgument</Code>") {
 		t.Fatalf("oversized body: %d %s", resp.StatusCode, b)
 	}
-	if _, list := get(t, p.URL+"/2020-05-31/streaming-distribution"); !strings.Contains(list, "<Quantity>0</Quantity>") {
+	if _, list := testenv.Get(t, p.URL+"/2020-05-31/streaming-distribution"); !strings.Contains(list, "<Quantity>0</Quantity>") {
 		t.Fatalf("oversized create stored something: %s", list)
 	}
 }

@@ -65,39 +65,18 @@ func (f *serveFlags) api(sec *security) *node.API {
 	return a
 }
 
-// commonFlags are the groups serve and edge both register.
-type commonFlags struct {
-	store   storeFlags
-	buckets bucketFlags
-	keys    keyFlags
-	log     logFlags
-	edge    edgeFlags
-}
-
-func (c *commonFlags) register(fs *flag.FlagSet) {
-	c.store.register(fs)
-	c.buckets.register(fs)
-	c.keys.register(fs)
-	c.log.register(fs)
-	c.edge.register(fs)
-}
-
-func (c *commonFlags) validate() error {
-	if err := c.keys.validate(); err != nil {
-		return err
-	}
-	if err := c.log.validate(); err != nil {
-		return err
-	}
-	return c.edge.validate()
-}
-
-func serve(args []string) error {
+// serveFlagSet declares every flag of `streamfront serve`.
+func serveFlagSet() (*flag.FlagSet, *serveFlags, *commonFlags) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var f serveFlags
 	var c commonFlags
 	f.register(fs)
 	c.register(fs)
+	return fs, &f, &c
+}
+
+func serve(args []string) error {
+	fs, f, c := serveFlagSet()
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -114,31 +93,23 @@ func serve(args []string) error {
 		return err
 	}
 	cfg := func(sec *security) node.Config {
-		cfg := c.node(sec)
+		cfg := c.nodeConfig(sec)
 		cfg.API = f.api(sec)
 		return cfg
 	}
-	return runNode(&c, cfg)
+	return runNode(c, ownerStore, cfg)
 }
 
-// node is the node configuration of the common flags.
-func (c *commonFlags) node(sec *security) node.Config {
-	cfg := node.Config{Version: Version, OriginSuffixes: c.buckets.suffixes(), Signers: sec.signers}
-	if c.edge.enabled() {
-		cfg.Edge = c.edge.config(c.store.dataDir)
-	}
-	return cfg
-}
-
-// runNode loads the keys, opens the store, starts the node cfg describes and
-// runs it until SIGINT or SIGTERM (SIGHUP reloads the keys).
-func runNode(c *commonFlags, cfg func(*security) node.Config) error {
+// runNode loads the keys, opens the store (as its owner for an API node),
+// starts the node cfg describes and runs it until SIGINT or SIGTERM (SIGHUP
+// reloads the keys).
+func runNode(c *commonFlags, role storeRole, cfg func(*security) node.Config) error {
 	log := c.log.logger()
 	sec, err := c.keys.load(log)
 	if err != nil {
 		return err
 	}
-	st, storeDesc, err := c.store.open(context.Background())
+	st, storeDesc, err := c.store.open(context.Background(), role)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
@@ -160,7 +131,9 @@ func runNode(c *commonFlags, cfg func(*security) node.Config) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// In-flight API requests get up to 30 s; RTMP viewers their
+	// --rtmp-drain-timeout, even a longer one.
+	shutCtx, cancel := context.WithTimeout(context.Background(), max(30*time.Second, c.edge.limits.drainTimeout))
 	defer cancel()
 	if err := n.Shutdown(shutCtx); err != nil {
 		log.Warn("shutdown", "err", err)

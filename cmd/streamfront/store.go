@@ -26,11 +26,24 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.url, "store", "", "postgres://… URL of a PostgreSQL database shared by several nodes (default: SQLite in --data-dir)")
 }
 
+// storeRole says how a process uses an SQLite --data-dir: its one API
+// process owns it (sqlite.OpenOwner: a second `serve` on the directory is
+// refused, and repeated reads are served from memory); edges share it.
+type storeRole int
+
+const (
+	ownerStore storeRole = iota
+	sharedStore
+)
+
 // open opens the store --store names: empty for the embedded SQLite
 // database in --data-dir, or a postgres:// URL for PostgreSQL, which several
 // nodes may share. It also returns a description for logs, without secrets.
-func (f *storeFlags) open(ctx context.Context) (store.Store, string, error) {
+func (f *storeFlags) open(ctx context.Context, role storeRole) (store.Store, string, error) {
 	switch {
+	case f.url == "" && role == ownerStore:
+		st, err := sqlite.OpenOwner(f.dataDir)
+		return st, "sqlite:" + f.dataDir, err
 	case f.url == "":
 		st, err := sqlite.Open(f.dataDir)
 		return st, "sqlite:" + f.dataDir, err

@@ -52,3 +52,22 @@ func TestServeStoresInPostgres(t *testing.T) {
 		t.Fatalf("distribution created before the kill: %v", err)
 	}
 }
+
+// One serve owns an SQLite --data-dir: a second one on the same directory
+// stops at once, saying why, and the first keeps serving; `streamfront
+// edge` may share the directory.
+func TestSecondServeOnOneDataDirIsRefused(t *testing.T) {
+	bin := testenv.Binary(t)
+	dir := t.TempDir()
+	addr := testenv.FreeAddr(t)
+	first := testenv.StartProc(t, addr, "serve", "--listen", addr, "--data-dir", dir)
+	out, err := exec.Command(bin, "serve", "--listen", testenv.FreeAddr(t), "--data-dir", dir).CombinedOutput()
+	want := "owned by another streamfront serve"
+	if err == nil || !strings.Contains(string(out), want) {
+		t.Fatalf("second serve on %s: %v\n%s\nwant an error containing %q", dir, err, out, want)
+	}
+	if _, err := testenv.Client(first.URL, "AKIDEXAMPLE", "secret").ListStreamingDistributions(t.Context(),
+		&cloudfront.ListStreamingDistributionsInput{}); err != nil {
+		t.Fatalf("first serve after the refused one: %v", err)
+	}
+}

@@ -102,7 +102,7 @@ func appendEntry(file, account, name, entry string) (*Accounts, error) {
 			mode = st.Mode().Perm()
 		}
 	case errors.Is(err, fs.ErrNotExist):
-		old = []byte("# streamfront accounts file (see README: Accounts and secure mode)\n")
+		old = []byte("# streamfront accounts file (see docs/secure-mode.md)\n")
 	default:
 		return nil, err
 	}

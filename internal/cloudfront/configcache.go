@@ -2,6 +2,7 @@ package cloudfront
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/streamfront/streamfront/internal/memo"
 	"github.com/streamfront/streamfront/internal/store"
@@ -21,7 +22,21 @@ func newConfigCache() *memo.Cache[configKey, StreamingDistributionConfig] {
 }
 
 func (s *Service) decodeConfig(r *store.Distribution) (StreamingDistributionConfig, error) {
-	return s.configs.Get(configKey{r.ID, r.ETag}, func() (cfg StreamingDistributionConfig, err error) {
-		return cfg, json.Unmarshal(r.Config, &cfg)
+	return s.configs.Get(configKey{r.ID, r.ETag}, func() (StreamingDistributionConfig, error) {
+		return DecodeConfig(r)
 	})
+}
+
+// EncodeConfig is the one encoding of a configuration as the store keeps it
+// (store.Distribution.Config); DecodeConfig reads it back.
+func EncodeConfig(cfg StreamingDistributionConfig) ([]byte, error) { return json.Marshal(cfg) }
+
+// DecodeConfig decodes the configuration of a stored distribution, for the
+// service and the RTMP edge alike.
+func DecodeConfig(d *store.Distribution) (StreamingDistributionConfig, error) {
+	var cfg StreamingDistributionConfig
+	if err := json.Unmarshal(d.Config, &cfg); err != nil {
+		return cfg, fmt.Errorf("configuration of %s: %w", d.ID, err)
+	}
+	return cfg, nil
 }

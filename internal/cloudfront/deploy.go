@@ -9,14 +9,43 @@ import (
 )
 
 // DeployGate decides whether a pending configuration version counts as
-// deployed. The default is a propagation timer; the RTMP edge replaces it
-// with "every live edge has applied this version".
+// deployed: a propagation timer (DelayGate), "every live RTMP edge has
+// applied this version" (EdgeGate), or both (AllGates), as serve runs it.
 type DeployGate func(ctx context.Context, p store.Pending) (bool, error)
 
 // DelayGate deploys a version once delay has passed since it was written.
 func DelayGate(delay time.Duration, now func() time.Time) DeployGate {
 	return func(_ context.Context, p store.Pending) (bool, error) {
 		return !now().Before(p.ModifiedAt.Add(delay)), nil
+	}
+}
+
+// EdgeHeartbeats is what EdgeGate reads of the store: the RTMP edges'
+// reports of the versions they applied.
+type EdgeHeartbeats interface {
+	// EdgesBehind returns the edges seen at or after since that have not
+	// applied version (or a later one) of distribution id.
+	EdgesBehind(ctx context.Context, id string, version int64, since time.Time) ([]string, error)
+}
+
+// EdgeGate deploys a pending version once every edge that heart-beat within
+// live has applied it. With no live edge it deploys at once (API-only mode).
+func EdgeGate(edges EdgeHeartbeats, live time.Duration, now func() time.Time) DeployGate {
+	return func(ctx context.Context, p store.Pending) (bool, error) {
+		behind, err := edges.EdgesBehind(ctx, p.ID, p.Version, now().Add(-live))
+		return len(behind) == 0, err
+	}
+}
+
+// AllGates deploys when every gate agrees.
+func AllGates(gates ...DeployGate) DeployGate {
+	return func(ctx context.Context, p store.Pending) (bool, error) {
+		for _, g := range gates {
+			if ok, err := g(ctx, p); !ok || err != nil {
+				return false, err
+			}
+		}
+		return true, nil
 	}
 }
 

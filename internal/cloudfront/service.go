@@ -3,7 +3,6 @@ package cloudfront
 import (
 	"context"
 	"crypto/rsa"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"strings"
@@ -173,7 +172,7 @@ func (s *Service) CreateStreamingDistribution(ctx context.Context, account strin
 			return nil, err
 		}
 	}
-	blob, err := json.Marshal(cfg)
+	blob, err := EncodeConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +246,7 @@ func (s *Service) UpdateStreamingDistribution(ctx context.Context, account, id, 
 	if err := s.checkSigners(account, cfg.TrustedSigners); err != nil {
 		return nil, err
 	}
-	blob, err := json.Marshal(cfg)
+	blob, err := EncodeConfig(cfg)
 	if err != nil {
 		return nil, err
 	}

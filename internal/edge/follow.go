@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	cf "github.com/streamfront/streamfront/internal/cloudfront"
 	"github.com/streamfront/streamfront/internal/store"
 )
 
@@ -15,13 +14,13 @@ import (
 // it caches host lookups, and each poll applies the configuration versions
 // that are not yet deployed everywhere by dropping its cache, then reports
 // them with a heartbeat. A distribution is Deployed once every live edge
-// has reported its latest version (EdgeGate).
+// has reported its latest version (cloudfront.EdgeGate).
 //
 // Dropping the whole cache on any change keeps one rule simple and correct:
 // a host that moved between distributions, a new distribution taking a host
 // that was unknown, a disabled one — all are re-read from the store.
 type Follower struct {
-	store    store.Store
+	store    FollowedStore
 	suffixes []string
 	edgeID   string
 	interval time.Duration
@@ -33,6 +32,18 @@ type Follower struct {
 	gen     uint64            // incremented by each cache drop
 	hosts   map[string]*Route // nil value: no distribution has the host
 	applied map[string]int64  // pending distribution → version applied here
+	changed chan struct{}     // closed (and replaced) by each cache drop
+}
+
+// FollowedStore is what a Follower reads and writes of the store.
+type FollowedStore interface {
+	HostFinder
+	// ListPending returns every distribution whose latest version is not
+	// yet deployed.
+	ListPending(ctx context.Context) ([]store.Pending, error)
+	// EdgeHeartbeat records that edgeID is alive and has applied these
+	// versions (distribution id → version).
+	EdgeHeartbeat(ctx context.Context, edgeID string, at time.Time, applied map[string]int64) error
 }
 
 // maxCachedHosts bounds the host cache (unknown hosts are cached too).
@@ -44,12 +55,21 @@ const maxCachedHosts = 100000
 const HeartbeatEvery = time.Second
 
 // NewFollower returns a Follower reporting as edgeID every interval.
-func NewFollower(st store.Store, originSuffixes []string, edgeID string, interval time.Duration, log *slog.Logger) *Follower {
+func NewFollower(st FollowedStore, originSuffixes []string, edgeID string, interval time.Duration, log *slog.Logger) *Follower {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Follower{store: st, suffixes: originSuffixes, edgeID: edgeID, interval: interval, log: log,
-		hosts: map[string]*Route{}, applied: map[string]int64{}}
+		hosts: map[string]*Route{}, applied: map[string]int64{}, changed: make(chan struct{})}
+}
+
+// Changed returns a channel closed when the Follower next applies a new
+// configuration version: the edge's current plays re-check their route
+// then (see reroute.go), so a disabled distribution stops playing.
+func (f *Follower) Changed() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.changed
 }
 
 // Route implements Router.
@@ -123,6 +143,8 @@ func (f *Follower) poll(ctx context.Context, beat bool) error {
 	if stale {
 		clear(f.hosts)
 		f.gen++
+		close(f.changed)
+		f.changed = make(chan struct{})
 	}
 	f.applied = report // deployed distributions need no more reports
 	f.mu.Unlock()
@@ -137,25 +159,4 @@ func (f *Follower) poll(ctx context.Context, beat bool) error {
 	f.lastBeat = now
 	f.mu.Unlock()
 	return nil
-}
-
-// EdgeGate deploys a pending version once every edge that heart-beat within
-// live has applied it. With no live edge it deploys at once (API-only mode).
-func EdgeGate(st store.Store, live time.Duration, now func() time.Time) cf.DeployGate {
-	return func(ctx context.Context, p store.Pending) (bool, error) {
-		behind, err := st.EdgesBehind(ctx, p.ID, p.Version, now().Add(-live))
-		return len(behind) == 0, err
-	}
-}
-
-// AllGates deploys when every gate agrees.
-func AllGates(gates ...cf.DeployGate) cf.DeployGate {
-	return func(ctx context.Context, p store.Pending) (bool, error) {
-		for _, g := range gates {
-			if ok, err := g(ctx, p); !ok || err != nil {
-				return false, err
-			}
-		}
-		return true, nil
-	}
 }

@@ -109,11 +109,7 @@ func TestDeployedWhenEveryLiveEdgeApplied(t *testing.T) {
 // API: the SDK waiter sees a new distribution Deployed.
 func TestWaiterPassesWithEdgeRunning(t *testing.T) {
 	api := testenv.Start(t, testenv.Options{EdgeLive: live})
-	f := edge.NewFollower(api.Store, nil, "edge-1", 50*time.Millisecond, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); f.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	runFollower(t, edge.NewFollower(api.Store, nil, "edge-1", 50*time.Millisecond, nil))
 	env := &env{api: api, cf: api.Client()}
 	id, _ := env.createDist(t)
 	testenv.WaitDeployed(t, env.cf, id)
@@ -124,10 +120,7 @@ func TestWaiterPassesWithEdgeRunning(t *testing.T) {
 func TestSyncWhileRunning(t *testing.T) {
 	api := testenv.Start(t, testenv.Options{EdgeLive: live})
 	f := edge.NewFollower(api.Store, nil, "edge-1", time.Millisecond, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); f.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	ctx := runFollower(t, f)
 	env := &env{api: api, cf: api.Client()}
 	id, _ := env.createDist(t)
 	for range 100 {
@@ -136,4 +129,14 @@ func TestSyncWhileRunning(t *testing.T) {
 		}
 	}
 	testenv.WaitDeployed(t, env.cf, id)
+}
+
+// runFollower runs f's loop until the test ends; the context it returns
+// ends then too.
+func runFollower(t *testing.T, f *edge.Follower) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); f.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return ctx
 }

@@ -140,7 +140,7 @@ func handshakeSeeds(t testing.TB) [][]byte {
 	for _, encrypted := range []bool{false, true} {
 		server, client := net.Pipe()
 		rec := &recordingConn{Conn: client}
-		go handshake.DoServer(server, false)
+		go serverHandshake(server)
 		if _, _, err := handshake.DoClient(rec, encrypted, false); err != nil {
 			t.Fatal(err)
 		}
@@ -161,8 +161,8 @@ func (c *recordingConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
-// handshakeSize is C0+C1+C2, all a server reads in its handshake.
-const handshakeSize = 1 + 2*1536
+// clientHandshakeSize is C0+C1+C2, all a server reads in its handshake.
+const clientHandshakeSize = 1 + 2*handshakeSize
 
 // FuzzHandshake: the server side of the handshake (plain and RTMPE), as a
 // connection runs it, neither panics nor answers more than S0+S1+S2.
@@ -176,21 +176,21 @@ func FuzzHandshake(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		padded := make([]byte, max(len(data), handshakeSize))
+		padded := make([]byte, max(len(data), clientHandshakeSize))
 		copy(padded, data)
 		for _, in := range [][]byte{data, padded} {
-			serverHandshake(t, in)
+			fuzzServerHandshake(t, in)
 		}
 	})
 }
 
-func serverHandshake(t *testing.T, in []byte) {
+func fuzzServerHandshake(t *testing.T, in []byte) {
 	var out countingWriter
-	keyIn, keyOut, err := handshake.DoServer(struct {
+	keyIn, keyOut, err := serverHandshake(struct {
 		io.Reader
 		io.Writer
-	}{bytes.NewReader(in), &out}, false)
-	if out.n > handshakeSize {
+	}{bytes.NewReader(in), &out})
+	if out.n > clientHandshakeSize {
 		t.Fatalf("answered %d bytes", out.n)
 	}
 	if err == nil && keyIn != nil {

@@ -50,7 +50,13 @@ func startEnv(t *testing.T, hooks edge.Hooks, o origin.Origin) *env {
 // startEnvConfig is startEnv with tune applied to the edge's Config.
 func startEnvConfig(t *testing.T, hooks edge.Hooks, o origin.Origin, tune func(*edge.Config)) *env {
 	t.Helper()
-	e := &env{api: testenv.Start(t, testenv.Options{}), dir: t.TempDir()}
+	return startEnvOptions(t, testenv.Options{}, hooks, o, tune)
+}
+
+// startEnvOptions is startEnvConfig with the API server's options.
+func startEnvOptions(t *testing.T, opts testenv.Options, hooks edge.Hooks, o origin.Origin, tune func(*edge.Config)) *env {
+	t.Helper()
+	e := &env{api: testenv.Start(t, opts), dir: t.TempDir()}
 	if err := os.MkdirAll(filepath.Join(e.dir, bucket), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +133,8 @@ func (e *env) create(t *testing.T, cfg *types.StreamingDistributionConfig) (id, 
 }
 
 // makeMedia writes a generated clip of secs seconds to the media bucket:
-// kind "flv" (H.264/AAC in FLV), "mp4" (H.264/AAC) or "mp3".
+// kind "flv" (H.264/AAC in FLV), "mp4" (H.264/AAC), "mp3", or one of the
+// variants below.
 func (e *env) makeMedia(t *testing.T, key, kind string, secs int) string {
 	t.Helper()
 	testenv.Require(t, "ffmpeg")
@@ -148,6 +155,17 @@ func (e *env) makeMedia(t *testing.T, key, kind string, secs int) string {
 		args = append(append(append(args, video...), "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration="+d),
 			h264...)
 		args = append(args, "-c:a", "aac", "-ac", "2", "-f", "mov", path)
+	case "mp4-mp3", "mov-mp3": // MP3 audio: an mp4a entry with object type 0x6B in MP4, .mp3 in MOV
+		args = append(append(append(append(args, video...), audio...), h264...), "-c:a", "libmp3lame", "-f", kind[:3], path)
+	case "mp4-hevc": // as Apple's players want it: hvc1, parameter sets out of band
+		args = append(append(append(args, video...), audio...), "-c:v", "libx265", "-preset", "ultrafast",
+			"-x265-params", "log-level=error", "-tag:v", "hvc1", "-c:a", "aac", "-f", "mp4", path)
+	case "mp4-mpeg4": // MPEG-4 Part 2 video
+		args = append(append(append(args, video...), audio...), "-c:v", "mpeg4", "-c:a", "aac", "-f", "mp4", path)
+	case "mp4-ac3": // AC-3 audio
+		args = append(append(append(append(args, video...), audio...), h264...), "-c:a", "ac3", "-f", "mp4", path)
+	case "flv-sorenson": // Flash 6 era: Sorenson Spark video, MP3 audio
+		args = append(append(append(args, video...), audio...), "-c:v", "flv", "-c:a", "libmp3lame", "-f", "flv", path)
 	case "mp4-faststart-video-only":
 		args = append(append(append(args, video...), h264...), "-movflags", "+faststart", "-f", "mp4", path)
 	case "mp3-22k-mono":
@@ -171,16 +189,34 @@ func (e *env) makeMedia(t *testing.T, key, kind string, secs int) string {
 // ffmpegPlay copies a play of stream through domain into an FLV file.
 func (e *env) ffmpegPlay(t *testing.T, domain, stream string) (string, error) {
 	t.Helper()
+	f := e.ffmpegCopy(t, domain, stream)
+	return f.out, f.run()
+}
+
+// ffmpegCopy is an ffmpeg that copies a play into the FLV file out. It is
+// made on the test's goroutine (which may skip for want of ffmpeg) and may
+// run on any.
+type ffmpegCopy struct {
+	cmd *exec.Cmd
+	out string
+}
+
+func (e *env) ffmpegCopy(t *testing.T, domain, stream string) *ffmpegCopy {
+	t.Helper()
 	testenv.Require(t, "ffmpeg")
 	out := filepath.Join(t.TempDir(), "play.flv")
 	cmd := exec.Command("ffmpeg", "-v", "error", "-y",
 		"-rtmp_app", edge.App, "-rtmp_tcurl", "rtmp://"+domain+"/"+edge.App, "-rtmp_playpath", stream,
 		"-i", "rtmp://"+e.addr+"/"+edge.App, "-c", "copy", "-f", "flv", out)
-	b, err := runWithTimeout(cmd, 60*time.Second)
-	if err != nil {
-		return "", fmt.Errorf("ffmpeg: %v: %s", err, b)
+	return &ffmpegCopy{cmd: cmd, out: out}
+}
+
+// run runs ffmpeg to its end (a minute at most).
+func (f *ffmpegCopy) run() error {
+	if b, err := runWithTimeout(f.cmd, 60*time.Second); err != nil {
+		return fmt.Errorf("ffmpeg: %v: %s", err, b)
 	}
-	return out, nil
+	return nil
 }
 
 // frameCounts returns the number of decoded video and audio frames of path.

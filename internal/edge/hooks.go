@@ -3,8 +3,6 @@ package edge
 import (
 	"context"
 	"time"
-
-	"github.com/streamfront/streamfront/internal/edge/accesslog"
 )
 
 // ConnInfo describes a connection once its connect command is routed.
@@ -47,16 +45,16 @@ func (r *Reject) Error() string { return r.Code + ": " + r.Description }
 
 // EventKind names an event; its values are the access log's x-event names,
 // so a hook logs an event without translating it.
-type EventKind = accesslog.Kind
+type EventKind string
 
 const (
-	EventConnect    = accesslog.Connect
-	EventPlay       = accesslog.Play
-	EventStop       = accesslog.Stop
-	EventPause      = accesslog.Pause
-	EventUnpause    = accesslog.Unpause
-	EventSeek       = accesslog.Seek
-	EventDisconnect = accesslog.Disconnect
+	EventConnect    EventKind = "connect"
+	EventPlay       EventKind = "play"
+	EventStop       EventKind = "stop"
+	EventPause      EventKind = "pause"
+	EventUnpause    EventKind = "unpause"
+	EventSeek       EventKind = "seek"
+	EventDisconnect EventKind = "disconnect"
 )
 
 // Event is reported for each connect, play, stop, pause, unpause, seek and

@@ -34,6 +34,8 @@ type playback struct {
 	// A seek while paused moves where the unpause resumes.
 	seekedWhilePaused bool
 	resumeAt          time.Duration
+
+	changes <-chan struct{} // closed when the route may have changed (reroute.go)
 }
 
 // play handles a play command: checks, opens the object, then streams it.
@@ -54,12 +56,13 @@ func (c *conn) play(cmd *message.CommandAMF0) (*message.CommandAMF0, error) {
 		return nil, c.playFailed(&req, "NetStream.Play.StreamNotFound", "Failed to play "+name+"; stream not found.")
 	}
 	// A distribution disabled or deleted since connect plays nothing more.
-	route, err := c.s.cfg.Router.Route(c.ctx, c.info.Host)
-	if err != nil && !errors.Is(err, ErrNoRoute) {
+	changes := c.routeChanges()
+	route, why, err := c.reroute()
+	if err != nil {
 		return nil, err
 	}
-	if err != nil || !route.Enabled || route.DistributionID != c.info.Route.DistributionID {
-		return nil, c.playFailed(&req, "NetStream.Play.Failed", "The streaming distribution is not available.")
+	if why != "" {
+		return nil, c.playFailed(&req, "NetStream.Play.Failed", "Failed to play "+req.Stream+"; "+why+".")
 	}
 	c.info.Route = route
 	if h := c.s.cfg.Hooks.BeforePlay; h != nil {
@@ -69,16 +72,19 @@ func (c *conn) play(cmd *message.CommandAMF0) (*message.CommandAMF0, error) {
 		}
 	}
 	asset, obj, err := c.s.assets.open(c.ctx, route.Bucket, req.Key, req.Format)
+	var codecErr *media.CodecError
 	switch {
 	case errors.Is(err, origin.ErrNotFound):
 		return nil, c.playFailed(&req, "NetStream.Play.StreamNotFound", "Failed to play "+req.Stream+"; stream not found.")
+	case errors.As(err, &codecErr):
+		return nil, c.playFailed(&req, "NetStream.Play.Failed", "Failed to play "+req.Stream+"; "+codecErr.Error()+".")
 	case errors.Is(err, media.ErrUnsupported):
 		return nil, c.playFailed(&req, "NetStream.Play.Failed", "Failed to play "+req.Stream+"; unsupported media.")
 	case err != nil:
 		c.playFailed(&req, "NetStream.Play.Failed", "Failed to play "+req.Stream+"; origin unavailable.")
 		return nil, err
 	}
-	pb := &playback{req: &req, asset: asset, obj: obj, end: endIndex(asset, &req)}
+	pb := &playback{req: &req, asset: asset, obj: obj, end: endIndex(asset, &req), changes: changes}
 	if err := c.startPlay(pb); err != nil {
 		return nil, err
 	}
@@ -160,7 +166,8 @@ func csFor(typ uint8) byte {
 // (pause, seek, a new play, deleteStream) are served between batches.
 //
 // However it ends (the object's end, a command, the client leaving or
-// stalling, a shutdown), the play's stop event is emitted once, here.
+// stalling, a shutdown, its distribution disabled), the play's stop event
+// is emitted once, here.
 func (c *conn) stream(pb *playback) (*message.CommandAMF0, error) {
 	defer func() { c.emit(EventStop, pb.req, "OK", pb.position()) }()
 	timer := time.NewTimer(0)
@@ -198,6 +205,10 @@ func (c *conn) stream(pb *playback) (*message.CommandAMF0, error) {
 				return nil, err
 			}
 		case <-wake:
+		case <-pb.changes:
+			if goesOn, err := c.stillRouted(pb); !goesOn || err != nil {
+				return nil, err
+			}
 		case <-drain:
 			if pb.paused || !c.sentBeforeDrain(pb) {
 				return nil, c.stopForShutdown(pb)

@@ -24,6 +24,9 @@ func TestFFmpegPlaysEveryFormat(t *testing.T) {
 		{"mov", "videos/clip.mov", "mp4:videos/clip.mov"},
 		{"mp4-faststart-video-only", "videos/silent.f4v", "mp4:videos/silent.f4v"},
 		{"mp3-22k-mono", "audio/low.mp3", "mp3:audio/low"},
+		{"mp4-mp3", "videos/mp3.mp4", "mp4:videos/mp3.mp4"},
+		{"mov-mp3", "videos/mp3.mov", "mp4:videos/mp3.mov"},
+		{"flv-sorenson", "videos/spark.flv", "videos/spark"}, // FLV passes any codec through
 	}
 	for _, tc := range cases {
 		t.Run(tc.kind, func(t *testing.T) {
@@ -39,6 +42,12 @@ func TestFFmpegPlaysEveryFormat(t *testing.T) {
 				t.Fatal(err)
 			}
 			gotV, gotA := frameCounts(t, out)
+			// MP3 in MP4 is sent as it is stored: every packet arrives.
+			if strings.HasSuffix(tc.kind, "-mp3") {
+				if got := audioPackets(t, out); got != wantA {
+					t.Errorf("audio packets: got %d, source has %d", got, wantA)
+				}
+			}
 			if gotV != wantV {
 				t.Errorf("video frames: got %d, source has %d", gotV, wantV)
 			}

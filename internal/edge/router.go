@@ -2,7 +2,6 @@ package edge
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
@@ -29,9 +28,16 @@ type Router interface {
 	Route(ctx context.Context, host string) (*Route, error)
 }
 
+// HostFinder is what a StoreRouter reads of the store.
+type HostFinder interface {
+	// FindDistributionByHost returns the distribution whose DomainName or
+	// one of whose Aliases is host; store.ErrNotFound if none.
+	FindDistributionByHost(ctx context.Context, host string) (*store.Distribution, error)
+}
+
 // StoreRouter looks every host up in the store: changes apply immediately.
 type StoreRouter struct {
-	Store          store.Store
+	Store          HostFinder
 	OriginSuffixes []string // as the API's --origin-suffixes
 }
 
@@ -49,8 +55,8 @@ func (r StoreRouter) Route(ctx context.Context, host string) (*Route, error) {
 
 // routeOf decodes a stored distribution into a Route.
 func routeOf(d *store.Distribution, suffixes []string) (*Route, error) {
-	var cfg cf.StreamingDistributionConfig
-	if err := json.Unmarshal(d.Config, &cfg); err != nil {
+	cfg, err := cf.DecodeConfig(d)
+	if err != nil {
 		return nil, err
 	}
 	bucket, _ := cf.S3Bucket(cfg.S3Origin.DomainName, suffixes)

@@ -89,13 +89,14 @@ func TestS3OriginFetchesOnceForManyViewers(t *testing.T) {
 	const viewers = 4
 	began := time.Now()
 	var wg sync.WaitGroup
-	outs := make([]string, viewers)
+	plays := make([]*ffmpegCopy, viewers)
 	errs := make([]error, viewers)
 	for i := range viewers {
+		plays[i] = e.ffmpegCopy(t, domain, "mp4:videos/clip.mp4")
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			outs[i], errs[i] = e.ffmpegPlay(t, domain, "mp4:videos/clip.mp4")
+			errs[i] = plays[i].run()
 		}()
 	}
 	wg.Wait()
@@ -103,7 +104,7 @@ func TestS3OriginFetchesOnceForManyViewers(t *testing.T) {
 		if errs[i] != nil {
 			t.Fatal(errs[i])
 		}
-		if v, a := frameCounts(t, outs[i]); v != wantV || a < wantA-2 || a > wantA {
+		if v, a := frameCounts(t, plays[i].out); v != wantV || a < wantA-2 || a > wantA {
 			t.Errorf("viewer %d: %d video / %d audio frames, source %d / %d", i, v, a, wantV, wantA)
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bluenviron/gortmplib/pkg/amf0"
-	"github.com/bluenviron/gortmplib/pkg/handshake"
 	"github.com/bluenviron/gortmplib/pkg/message"
 )
 
@@ -80,7 +79,7 @@ func (c *conn) run() error {
 // encrypts the connection from then on.
 func (c *conn) handshake(deadline time.Time) error {
 	c.nc.SetDeadline(deadline)
-	keyIn, keyOut, err := handshake.DoServer(c.nc, false)
+	keyIn, keyOut, err := serverHandshake(c.nc)
 	if err != nil {
 		return fmt.Errorf("handshake: %w", err)
 	}
@@ -123,18 +122,25 @@ func (c *conn) next(timeout time.Duration) (any, error) {
 	}
 }
 
-// control handles the messages that are not commands.
+// control handles the messages that are not commands. A reply (a ping
+// response, an acknowledgement) is flushed at once, whatever the
+// connection is doing: connecting, idle, paused or between media batches.
 func (c *conn) control(m any) error {
+	var err error
 	switch m := m.(type) {
 	case ackRequest:
-		return c.w.control(typeAcknowledge, byte(m>>24), byte(m>>16), byte(m>>8), byte(m))
+		err = c.w.control(typeAcknowledge, byte(m>>24), byte(m>>16), byte(m>>8), byte(m))
 	case *message.UserControlPingRequest:
 		t := m.ServerTime
-		return c.w.control(typeUserControl, 0, ucPingResponse, byte(t>>24), byte(t>>16), byte(t>>8), byte(t))
+		err = c.w.control(typeUserControl, 0, ucPingResponse, byte(t>>24), byte(t>>16), byte(t>>8), byte(t))
 	case *message.UserControlSetBufferLength:
 		c.bufferLen = time.Duration(m.BufferLength) * time.Millisecond
+		return nil
 	}
-	return nil
+	if err != nil {
+		return err
+	}
+	return c.flush()
 }
 
 func (c *conn) flush() error { return c.w.flush() }
@@ -236,9 +242,6 @@ func (c *conn) commands() error {
 			var ok bool
 			if cmd, ok = m.(*message.CommandAMF0); !ok {
 				if err := c.control(m); err != nil {
-					return err
-				}
-				if err := c.flush(); err != nil {
 					return err
 				}
 				continue

@@ -7,7 +7,6 @@ import (
 
 	"github.com/streamfront/streamfront/internal/api"
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
-	"github.com/streamfront/streamfront/internal/edge"
 )
 
 // API is the control-plane part: the CloudFront API on its listener and
@@ -107,7 +106,7 @@ func (n *Node) startAPI(a *API) error {
 	// A version is Deployed once DeployDelay has passed and every live edge
 	// (of this process or any `streamfront edge` sharing the store) has
 	// applied it; with no live edge the delay alone decides.
-	gate := edge.AllGates(cf.DelayGate(cfg.DeployDelay, time.Now), edge.EdgeGate(n.cfg.Store, cfg.EdgeLive, time.Now))
+	gate := cf.AllGates(cf.DelayGate(cfg.DeployDelay, time.Now), cf.EdgeGate(n.cfg.Store, cfg.EdgeLive, time.Now))
 	n.loops.Add(1)
 	go func() {
 		defer n.loops.Done()

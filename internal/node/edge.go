@@ -8,13 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"time"
 
 	"github.com/streamfront/streamfront/internal/edge"
 	"github.com/streamfront/streamfront/internal/edge/accesslog"
-	"github.com/streamfront/streamfront/internal/edge/edgehooks"
+	"github.com/streamfront/streamfront/internal/edge/distsettings"
 	"github.com/streamfront/streamfront/internal/edge/origin"
 	"github.com/streamfront/streamfront/internal/edge/rtmpt"
 )
@@ -64,14 +65,14 @@ type edgePart struct {
 	server *edge.Server
 	drain  time.Duration
 	logs   *accesslog.Writer
-	http   []*http.Server // HTTP listeners of the edge (RTMPT)
+	http   []*http.Server // HTTP listeners of the edge (RTMPT), closed after the drain
 	// delivery is the HTTP delivery listener (nil without HTTPListen),
 	// shut down gracefully with the RTMP drain, and its handler.
 	delivery *http.Server
 	handler  *edge.HTTPHandler
 }
 
-func (n *Node) startEdge(e *Edge) error {
+func (n *Node) startEdge(e Edge) error {
 	if e.Origin == nil || e.AccessLog.Sink == nil {
 		return errors.New("node: an edge needs an origin and an access-log sink")
 	}
@@ -101,7 +102,7 @@ func (n *Node) startEdge(e *Edge) error {
 	cache := origin.NewCache(e.Origin, e.CacheBytes, 0)
 	p.server = edge.New(edge.Config{
 		Router: follower, Origin: cache, Logger: n.log, Metrics: edge.NewMetrics(n.metrics, cache),
-		Hooks: edgehooks.New(edgehooks.Config{Signers: n.cfg.Signers, AccessLog: logs,
+		Hooks: distsettings.New(distsettings.Config{Keys: n.cfg.Signers, AccessLog: logs,
 			OriginSuffixes: n.cfg.OriginSuffixes, Logger: n.log}),
 		MaxConns: e.MaxConns, HandshakeTimeout: e.HandshakeTimeout, WriteTimeout: e.WriteTimeout,
 		IdleTimeout: e.IdleTimeout,
@@ -125,7 +126,7 @@ func (n *Node) startEdge(e *Edge) error {
 
 // serveDelivery serves the edge's HTTP delivery on e.HTTPListen, over TLS
 // with e.HTTPTLS. Its requests are logged with the RTMP events' writer.
-func (n *Node) serveDelivery(p *edgePart, e *Edge, logs *accesslog.Writer) error {
+func (n *Node) serveDelivery(p *edgePart, e Edge, logs *accesslog.Writer) error {
 	h := p.server.HTTPHandler(edge.HTTPConfig{Signers: n.cfg.Signers, AccessLog: logs,
 		OriginSuffixes: n.cfg.OriginSuffixes, SegmentDuration: e.SegmentDuration})
 	p.handler = h
@@ -140,11 +141,7 @@ func (n *Node) serveDelivery(p *edgePart, e *Edge, logs *accesslog.Writer) error
 		scheme = "https"
 		ln = tls.NewListener(ln, e.HTTPTLS)
 	}
-	go func() {
-		if err := p.delivery.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			n.fail(fmt.Errorf("%s listener: %w", ListenerHTTP, err))
-		}
-	}()
+	n.serveOn(ListenerHTTP, ln, p.delivery)
 	n.log.Info("http edge listening", "http", scheme+"://"+ln.Addr().String()+"/")
 	return nil
 }
@@ -156,12 +153,18 @@ func (n *Node) serveRTMPT(p *edgePart, addr string) error {
 		return err
 	}
 	tunnel := rtmpt.New(ln.Addr(), rtmpt.Options{})
-	srv := &http.Server{Handler: tunnel, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	p.http = append(p.http, srv)
-	go srv.Serve(ln)
+	n.serveEdgeHTTP(p, ListenerRTMPT, ln, tunnel)
 	go p.server.Serve(tunnel) // the edge's Close closes the tunnel with its other listeners
 	n.log.Info("rtmpt edge listening", "rtmpt", "rtmpt://"+ln.Addr().String()+"/"+edge.App)
 	return nil
+}
+
+// serveEdgeHTTP serves h on the edge's bound HTTP listener name until the
+// edge stops.
+func (n *Node) serveEdgeHTTP(p *edgePart, name string, ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	p.http = append(p.http, srv)
+	n.serveOn(name, ln, srv)
 }
 
 // stop drains the viewers (until ctx ends, at most the drain timeout), then

@@ -5,11 +5,13 @@
 // Start, so a test server is the binary's server: the same HTTP timeouts,
 // body limit, metrics, request timeout, deployer tick and edge wiring.
 //
-// To add a listener, give its part (API or Edge) a field with the address
-// and, in that part's start function, call Node.serveHTTP (an HTTP
-// listener) or Node.listen (any other), naming it with a Listener constant;
-// Shutdown closes it with its part. To add a handler on the API listener
-// (e.g. a web console), pass it in API.Mounts.
+// To add a listener, give its part (API or Edge) a field with the address,
+// name it with a Listener constant, and bind it in that part's start
+// function: an HTTP listener of the edge (RTMPT; HTTP delivery the same
+// way) with n.listen and n.serveEdgeHTTP, which Shutdown closes after the
+// RTMP drain; another HTTP listener with n.serveHTTP; anything else with
+// n.listen. To add a handler on the API listener (e.g. a web console), pass
+// it in API.Mounts.
 package node
 
 import (
@@ -111,7 +113,7 @@ func (n *Node) start() error {
 		}
 	}
 	if n.cfg.Edge != nil {
-		if err := n.startEdge(n.cfg.Edge); err != nil {
+		if err := n.startEdge(*n.cfg.Edge); err != nil {
 			return err
 		}
 	}
@@ -170,12 +172,18 @@ func (n *Node) serveHTTP(name, addr string, srv *http.Server) error {
 	if err != nil {
 		return err
 	}
+	n.serveOn(name, ln, srv)
+	return nil
+}
+
+// serveOn serves srv on the bound listener name; a failure other than
+// srv's end reaches Failed.
+func (n *Node) serveOn(name string, ln net.Listener, srv *http.Server) {
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			n.fail(fmt.Errorf("%s listener: %w", name, err))
 		}
 	}()
-	return nil
 }
 
 // Shutdown stops the node: the API finishes its requests while the edge

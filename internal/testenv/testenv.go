@@ -83,7 +83,7 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	st := o.Store
 	if st == nil {
-		s, err := sqlite.Open(t.TempDir())
+		s, err := sqlite.OpenOwner(t.TempDir()) // as serve opens it
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,9 @@ func Start(t testing.TB, o Options) *Server {
 		o.Auth = api.Open{Account: AccountID}
 	}
 	if o.Edge != nil && o.Edge.RTMPListen == "" {
-		o.Edge.RTMPListen = "127.0.0.1:0"
+		e := *o.Edge
+		e.RTMPListen = "127.0.0.1:0"
+		o.Edge = &e
 	}
 	n, err := node.Start(node.Config{
 		Store: st, Logger: log, Version: "test", OriginSuffixes: o.Service.OriginSuffixes, Signers: o.Service.Signers,
@@ -127,6 +129,18 @@ func Start(t testing.TB, o Options) *Server {
 		n.Shutdown(ctx)
 	})
 	return &Server{URL: "http://" + n.Addr(node.ListenerAPI), Service: n.Service(), Store: st, Node: n, Accounts: reg}
+}
+
+// Get fetches url and returns the status and body.
+func Get(t testing.TB, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 // Client returns a CloudFront client for endpoint with static credentials.

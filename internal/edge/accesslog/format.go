@@ -20,19 +20,6 @@ import (
 	"time"
 )
 
-// Kind is an RTMP log event.
-type Kind string
-
-const (
-	Connect    Kind = "connect"
-	Play       Kind = "play"
-	Stop       Kind = "stop"
-	Pause      Kind = "pause"
-	Unpause    Kind = "unpause"
-	Seek       Kind = "seek"
-	Disconnect Kind = "disconnect"
-)
-
 // Header is the start of every log file.
 const Header = "#Version: 1.0\n" +
 	"#Fields: date time x-edge-location c-ip x-event sc-bytes x-cf-status x-cf-client-id cs-uri-stem cs-uri-query c-referrer x-page-url c-user-agent x-sname x-sname-query x-file-ext x-sid\n"
@@ -41,7 +28,7 @@ const Header = "#Version: 1.0\n" +
 // connect command; stream fields are empty for connect and disconnect.
 type Event struct {
 	Time     time.Time
-	Kind     Kind
+	Kind     string // x-event: connect, play, stop, pause, unpause, seek or disconnect
 	ClientIP string
 	// Bytes is the running total of bytes sent to the client on this
 	// connection up to the event (sc-bytes).
@@ -84,7 +71,7 @@ func appendLine(b []byte, edgeLocation string, e Event) []byte {
 	}
 	b = t.AppendFormat(b, "2006-01-02\t15:04:05")
 	for _, f := range []string{
-		edgeLocation, e.ClientIP, string(e.Kind), strconv.FormatInt(e.Bytes, 10), status, e.ClientID,
+		edgeLocation, e.ClientIP, e.Kind, strconv.FormatInt(e.Bytes, 10), status, e.ClientID,
 		stem, query, e.SwfURL, e.PageURL, e.FlashVer, sname, squery, ext, sid,
 	} {
 		b = append(b, '\t')

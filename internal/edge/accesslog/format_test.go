@@ -9,7 +9,7 @@ import (
 func TestLineFormat(t *testing.T) {
 	at := time.Date(2010, 3, 12, 23, 51, 21, 0, time.FixedZone("CET", 3600)) // logged in UTC
 	play := Event{
-		Time: at, Kind: Play, ClientIP: "192.0.2.222", Bytes: 3914,
+		Time: at, Kind: "play", ClientIP: "192.0.2.222", Bytes: 3914,
 		ClientID: "bfd8a98bee0840d9b871b7f6ade9908f", TcURL: "rtmp://shqshne4jdp4b6.cloudfront.net/cfx/st?key=value",
 		SwfURL: "http://player.example.com/player.swf", PageURL: "http://www.example.com/video?x=1",
 		FlashVer: "LNX 10,0,32,18", Stream: "mp4:dir/favs/myothervideo?p=42&q=147", StreamID: 1,
@@ -21,7 +21,7 @@ func TestLineFormat(t *testing.T) {
 		t.Fatalf("play line\n got %q\nwant %q", got, want)
 	}
 
-	connect := Event{Time: at, Kind: Connect, ClientIP: "192.0.2.147", Bytes: 2014, ClientID: "c1", TcURL: "rtmp://h/cfx/st"}
+	connect := Event{Time: at, Kind: "connect", ClientIP: "192.0.2.147", Bytes: 2014, ClientID: "c1", TcURL: "rtmp://h/cfx/st"}
 	want = "2010-03-12\t22:51:21\tSEA4\t192.0.2.147\tconnect\t2014\tOK\tc1\trtmp://h/cfx/st\t-\t-\t-\t-\t-\t-\t-\t-\n"
 	if got := string(appendLine(nil, "SEA4", connect)); got != want {
 		t.Fatalf("connect line\n got %q\nwant %q", got, want)
@@ -54,7 +54,7 @@ func TestFieldEscaping(t *testing.T) {
 		}
 	}
 	// Whatever a client sends, a line keeps exactly 17 fields.
-	e := Event{Time: time.Now(), Kind: Play, FlashVer: "evil\tagent\nnext", Stream: "a b\tc?d e"}
+	e := Event{Time: time.Now(), Kind: "play", FlashVer: "evil\tagent\nnext", Stream: "a b\tc?d e"}
 	line := strings.TrimSuffix(string(appendLine(nil, "SFE1", e)), "\n")
 	if n := len(strings.Split(line, "\t")); n != 17 || strings.Contains(line, "\n") {
 		t.Fatalf("line %q has %d fields", line, n)

@@ -15,7 +15,7 @@ func FuzzAppendLine(f *testing.F) {
 	f.Add("", "", "", "")
 	f.Add("\t\n\r%", "mp3:\x00\xff", "%zz", "café\"\\")
 	f.Fuzz(func(t *testing.T, flashVer, stream, tcURL, pageURL string) {
-		e := Event{Time: time.Unix(0, 0), Kind: Play, FlashVer: flashVer, Stream: stream, TcURL: tcURL, PageURL: pageURL, StreamID: 1}
+		e := Event{Time: time.Unix(0, 0), Kind: "play", FlashVer: flashVer, Stream: stream, TcURL: tcURL, PageURL: pageURL, StreamID: 1}
 		line := string(appendLine(nil, "SFE1", e))
 		if !strings.HasSuffix(line, "\n") || strings.Count(line, "\n") != 1 {
 			t.Fatalf("line %q is not one line", line)

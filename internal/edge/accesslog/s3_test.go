@@ -65,7 +65,7 @@ func TestS3SinkMissingBucketIsKept(t *testing.T) {
 	sink := &S3Sink{Client: origin.NewS3Client(origin.S3Config{Endpoint: srv.URL, AccessKey: "AKID", SecretKey: "secret"})}
 	ctx := context.Background()
 	w := mustNew(t, Options{Sink: sink, FlushInterval: time.Hour})
-	w.Log(dest, Event{Time: time.Now(), Kind: Connect})
+	w.Log(dest, Event{Time: time.Now(), Kind: "connect"})
 	if err := w.Flush(ctx); err == nil {
 		t.Fatal("upload to a missing bucket succeeded")
 	}

@@ -188,9 +188,9 @@ func TestSpoolRecoveryDropsPartialLineAndSetsDamageAside(t *testing.T) {
 func TestSpoolSharedByLiveWriters(t *testing.T) {
 	spoolDir, sink := t.TempDir(), newMemSink()
 	first := mustNew(t, Options{Sink: sink, FlushInterval: time.Hour, SpoolDir: spoolDir})
-	first.Log(dest, Event{Time: time.Now(), Kind: Connect, ClientIP: "192.0.2.1"})
+	first.Log(dest, Event{Time: time.Now(), Kind: "connect", ClientIP: "192.0.2.1"})
 	second := mustNew(t, Options{Sink: sink, FlushInterval: time.Hour, SpoolDir: spoolDir})
-	second.Log(dest, Event{Time: time.Now(), Kind: Connect, ClientIP: "192.0.2.2"})
+	second.Log(dest, Event{Time: time.Now(), Kind: "connect", ClientIP: "192.0.2.2"})
 	if err := second.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestSpoolKeepsWhatCloseCouldNotStore(t *testing.T) {
 	spoolDir, down := t.TempDir(), newMemSink()
 	down.failFor = -1
 	w := mustNew(t, Options{Sink: down, FlushInterval: time.Hour, SpoolDir: spoolDir})
-	w.Log(dest, Event{Time: time.Now(), Kind: Connect, ClientIP: "192.0.2.1"})
+	w.Log(dest, Event{Time: time.Now(), Kind: "connect", ClientIP: "192.0.2.1"})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if err := w.Close(ctx); err == nil {

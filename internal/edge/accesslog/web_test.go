@@ -23,7 +23,7 @@ func TestWebEventsGoToTheirOwnFiles(t *testing.T) {
 	sink := newMemSink()
 	w := newWriter(t, sink, time.Hour)
 	at := time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
-	if err := w.Log(dest, Event{Time: at, Kind: Connect, ClientIP: "192.0.2.7"}); err != nil {
+	if err := w.Log(dest, Event{Time: at, Kind: "connect", ClientIP: "192.0.2.7"}); err != nil {
 		t.Fatal(err)
 	}
 	ranged := webEvent(at)
@@ -86,7 +86,7 @@ func TestWebEventsSurviveAKill(t *testing.T) {
 	dir := t.TempDir()
 	at := time.Now().UTC()
 	w := mustNew(t, Options{Sink: newMemSink(), FlushInterval: time.Hour, EdgeLocation: "TST1", SpoolDir: dir})
-	w.Log(dest, Event{Time: at, Kind: Connect, ClientIP: "192.0.2.7"})
+	w.Log(dest, Event{Time: at, Kind: "connect", ClientIP: "192.0.2.7"})
 	w.LogWeb(dest, webEvent(at))
 	kill(w)
 

@@ -13,7 +13,7 @@ const (
 // (codec id, or an enhanced-FLV FourCC).
 func flvVideoCodec(b []byte) string {
 	if b[0]&0x80 != 0 && len(b) >= 5 { // enhanced FLV: a FourCC follows
-		return mp4Codec(string(b[1:5]), 0)
+		return codecName(string(b[1:5]), 0)
 	}
 	switch b[0] & 0x0f {
 	case 1:
@@ -57,54 +57,4 @@ func flvAudioCodec(b byte) string {
 		return "Speex"
 	}
 	return fmt.Sprintf("FLV audio codec %d", b>>4)
-}
-
-// mp4Codec names the codec of an MP4 sample entry; oti is the esds object
-// type of an mp4a entry (0 when unknown).
-func mp4Codec(entry string, oti byte) string {
-	switch entry {
-	case "avc1", "avc3":
-		return CodecH264
-	case "hvc1", "hev1":
-		return "HEVC"
-	case "mp4v":
-		return "MPEG-4 Part 2"
-	case "s263", "h263":
-		return "H.263"
-	case "vp08":
-		return "VP8"
-	case "vp09":
-		return "VP9"
-	case "av01":
-		return "AV1"
-	case "jpeg", "mjpa", "mjpb":
-		return "Motion JPEG"
-	case "mp4a":
-		switch oti {
-		case 0x69, 0x6b:
-			return CodecMP3
-		case 0, 0x40, 0x66, 0x67, 0x68:
-			return CodecAAC
-		}
-		return fmt.Sprintf("MPEG-4 audio object type 0x%02x", oti)
-	case ".mp3":
-		return CodecMP3
-	case "ac-3":
-		return "AC-3"
-	case "ec-3":
-		return "E-AC-3"
-	case "Opus":
-		return "Opus"
-	case "fLaC":
-		return "FLAC"
-	case "alac":
-		return "ALAC"
-	case "ima4", "ms\x00\x11":
-		return "IMA ADPCM"
-	case "samr":
-		return "AMR"
-	case "sowt", "twos", "lpcm", "raw ", "in24", "fl32":
-		return "linear PCM"
-	}
-	return fmt.Sprintf("%q", entry)
 }

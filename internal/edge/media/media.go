@@ -1,5 +1,7 @@
-// Package media turns stored media objects (FLV, progressive MP4/F4V/MOV with
-// H.264/AAC, MP3) into an index of RTMP media messages, without transcoding.
+// Package media turns stored media objects (FLV with any codec, progressive
+// MP4/F4V/MOV with H.264 video and AAC or MP3 audio, MP3) into an index of
+// RTMP media messages, without transcoding. An MP4 with any other audio or
+// video codec is refused with a CodecError naming it.
 //
 // An Asset is parsed once per object version and shared by every viewer: it
 // holds only the sample table (timestamps, offsets, sizes) and the small
@@ -8,10 +10,8 @@ package media
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"sort"
-	"strings"
 	"time"
 	"unsafe"
 
@@ -26,7 +26,8 @@ const (
 )
 
 // ErrUnsupported reports an object this package cannot stream (unknown
-// container or codec). The edge answers it with NetStream.Play.Failed.
+// container or codec; a CodecError names the codec). The edge answers it
+// with NetStream.Play.Failed.
 var ErrUnsupported = errors.New("media: unsupported format")
 
 // Tag is one RTMP media message: its body is Prefix[:PrefixLen] followed by
@@ -57,16 +58,15 @@ type Asset struct {
 	Headers  []Header
 	Tags     []Tag // in send order (non-decreasing Time)
 	HasVideo bool
-	Tracks   []Track // the object's elementary streams, skipped ones included
+	Tracks   []Track // the object's audio and video streams
 }
 
-// Track names one elementary stream of the object, including one whose
-// samples the index skips (an MP4 track of a codec RTMP cannot carry), so
-// that a packager for browsers can refuse a codec by name.
+// Track names the codec of one elementary stream of the object, so that a
+// packager for browsers can refuse, by name, one they cannot decode (an FLV
+// may carry Sorenson H.263, VP6, ADPCM…, which RTMP plays as they are).
 type Track struct {
-	Type    uint8  // TypeVideo or TypeAudio
-	Codec   string // "H.264", "AAC", "MP3", or the name of another codec ("HEVC", "VP6", …)
-	Indexed bool   // its samples are in Tags
+	Type  uint8  // TypeVideo or TypeAudio
+	Codec string // CodecH264, CodecAAC, CodecMP3, or another codec's name ("VP6", "ADPCM", …)
 }
 
 // addTrack records the first stream of each type an FLV or MP3 file shows.
@@ -76,7 +76,7 @@ func (a *Asset) addTrack(typ uint8, codec string) {
 			return
 		}
 	}
-	a.Tracks = append(a.Tracks, Track{Type: typ, Codec: codec, Indexed: true})
+	a.Tracks = append(a.Tracks, Track{Type: typ, Codec: codec})
 }
 
 // Size is about how many bytes of memory the index holds.
@@ -106,13 +106,6 @@ func Parse(format string, r io.ReaderAt, size int64) (*Asset, error) {
 		return nil, err
 	}
 	if len(a.Tags) == 0 {
-		var codecs []string
-		for _, t := range a.Tracks {
-			codecs = append(codecs, t.Codec)
-		}
-		if len(codecs) > 0 {
-			return nil, fmt.Errorf("%w: no media samples of a supported codec (tracks: %s)", ErrUnsupported, strings.Join(codecs, ", "))
-		}
 		return nil, errors.Join(ErrUnsupported, errors.New("no media samples"))
 	}
 	a.Format = format

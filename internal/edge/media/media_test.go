@@ -2,8 +2,29 @@ package media
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"testing"
 )
+
+// TestCodecErrorIsUnsupported: a CodecError, wrapped or not, is an
+// ErrUnsupported and names the track and the codec.
+func TestCodecErrorIsUnsupported(t *testing.T) {
+	err := fmt.Errorf("open: %w", &CodecError{Track: "video", Codec: codecName("hvc1", 0)})
+	var ce *CodecError
+	if !errors.Is(err, ErrUnsupported) || !errors.As(err, &ce) || ce.Error() != "unsupported video codec hvc1 (HEVC)" {
+		t.Fatalf("%v: Is ErrUnsupported %v, As %v", err, errors.Is(err, ErrUnsupported), ce)
+	}
+	for _, c := range []struct {
+		entry      string
+		objectType byte
+		want       string
+	}{{"mp4a", 0xa5, "mp4a (AC-3)"}, {"mp4a", 0x01, "mp4a (object type 0x01)"}, {"xyz1", 0, `"xyz1"`}} {
+		if got := codecName(c.entry, c.objectType); got != c.want {
+			t.Errorf("codecName(%q, %#x) = %q, want %q", c.entry, c.objectType, got, c.want)
+		}
+	}
+}
 
 func TestSeekIndex(t *testing.T) {
 	a := &Asset{HasVideo: true, Tags: []Tag{

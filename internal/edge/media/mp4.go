@@ -12,16 +12,15 @@ import (
 
 // mp4Track collects the sample tables of one trak box.
 type mp4Track struct {
-	handler   string // "vide" or "soun"
-	timescale uint32
-	codec     string // "avc1" or "mp4a"; other codecs are skipped
-	entry     string // type of the first sample entry, for naming any codec
-	oti       byte   // esds object type indication of an mp4a entry
-	config    []byte // AVCDecoderConfigurationRecord or AudioSpecificConfig
-	width     uint16
-	height    uint16
-	rate      uint32
-	channels  uint16
+	handler    string // "vide" or "soun"
+	timescale  uint32
+	entry      string // type of the first sample entry: "avc1", "mp4a", ".mp3", "hvc1"…
+	objectType byte   // of an mp4a entry's esds: 0x40 AAC, 0x69/0x6B MP3
+	config     []byte // AVCDecoderConfigurationRecord or AudioSpecificConfig
+	width      uint16
+	height     uint16
+	rate       uint32
+	channels   uint16
 
 	stts      []amp4.SttsEntry
 	ctts      *amp4.Ctts
@@ -39,11 +38,20 @@ type mp4Track struct {
 // mp4Boxes are the boxes walked into to reach the sample tables.
 var mp4Boxes = map[string]bool{
 	"moov": true, "trak": true, "edts": true, "mdia": true, "minf": true,
-	"stbl": true, "stsd": true, "avc1": true, "mp4a": true,
+	"stbl": true, "stsd": true,
 	"wave": true, // QuickTime keeps mp4a's esds in a wave box
 }
 
-// parseMP4 indexes a progressive MP4/F4V/MOV with H.264 and/or AAC tracks.
+// How RTMP carries a track's codec, without transcoding.
+const (
+	codecNone = iota // not an audio or video track (timecode, hint, text)
+	codecH264
+	codecAAC
+	codecMP3
+)
+
+// parseMP4 indexes a progressive MP4/F4V/MOV with H.264, AAC and MP3 tracks;
+// any other audio or video codec refuses the object with a CodecError.
 func parseMP4(r io.ReaderAt, size int64) (*Asset, error) {
 	var tracks []*mp4Track
 	var movieScale uint32 = 1000
@@ -54,15 +62,10 @@ func parseMP4(r io.ReaderAt, size int64) (*Asset, error) {
 			cur = &mp4Track{}
 			tracks = append(tracks, cur)
 		}
-		if n := len(h.Path); cur != nil && n >= 2 && h.Path[n-2] == amp4.BoxTypeStsd() && cur.entry == "" {
-			cur.entry = typ
+		if cur != nil && len(h.Path) >= 2 && h.Path[len(h.Path)-2].String() == "stsd" {
+			return cur.readSampleEntry(h, typ)
 		}
 		if mp4Boxes[typ] {
-			if typ == "avc1" || typ == "mp4a" {
-				if err := cur.readSampleEntry(h); err != nil {
-					return nil, err
-				}
-			}
 			return h.Expand()
 		}
 		if typ == "mvhd" {
@@ -86,35 +89,48 @@ func parseMP4(r io.ReaderAt, size int64) (*Asset, error) {
 	// Edit lists may start a track before zero (B-frame delay, AAC priming);
 	// RTMP timestamps are unsigned, so every track moves by the same amount.
 	var base int64
-	for _, t := range tracks {
-		if t.usable() {
+	codecs := make([]int, len(tracks))
+	for i, t := range tracks {
+		if codecs[i], err = t.rtmpCodec(); err != nil {
+			return nil, err
+		}
+		if codecs[i] != codecNone {
 			base = max(base, -t.shiftMS(movieScale))
 		}
 	}
 	a := &Asset{}
-	for _, t := range tracks {
-		if err := a.addMP4Track(t, movieScale, base); err != nil {
+	for i, t := range tracks {
+		if codecs[i] == codecNone {
+			continue
+		}
+		if err := a.addMP4Track(r, t, codecs[i], movieScale, base); err != nil {
 			return nil, err
 		}
 	}
 	return a, nil
 }
 
-func (t *mp4Track) readSampleEntry(h *amp4.ReadHandle) error {
+// readSampleEntry notes the type of the track's first sample entry and,
+// for the codecs RTMP carries, reads it and the boxes in it (avcC, esds).
+func (t *mp4Track) readSampleEntry(h *amp4.ReadHandle, typ string) (any, error) {
+	if t.entry != "" {
+		return nil, nil // only the first sample description is used
+	}
+	t.entry = typ
+	if typ != "avc1" && typ != "mp4a" {
+		return nil, nil
+	}
 	box, _, err := h.ReadPayload()
 	if err != nil {
-		return err
-	}
-	if t.codec != "" {
-		return nil // only the first sample description is used
+		return nil, err
 	}
 	switch e := box.(type) {
 	case *amp4.VisualSampleEntry:
-		t.codec, t.width, t.height = "avc1", e.Width, e.Height
+		t.width, t.height = e.Width, e.Height
 	case *amp4.AudioSampleEntry:
-		t.codec, t.rate, t.channels = "mp4a", e.SampleRate>>16, e.ChannelCount
+		t.rate, t.channels = e.SampleRate>>16, e.ChannelCount
 	}
-	return nil
+	return h.Expand()
 }
 
 func (t *mp4Track) readBox(h *amp4.ReadHandle, typ string) error {
@@ -147,8 +163,8 @@ func (t *mp4Track) readBox(h *amp4.ReadHandle, typ string) error {
 		t.readEdits(b)
 	case *amp4.Esds:
 		for _, d := range b.Descriptors {
-			if d.Tag == amp4.DecoderConfigDescrTag && d.DecoderConfigDescriptor != nil {
-				t.oti = d.DecoderConfigDescriptor.ObjectTypeIndication
+			if d.Tag == amp4.DecoderConfigDescrTag && d.DecoderConfigDescriptor != nil && t.objectType == 0 {
+				t.objectType = d.DecoderConfigDescriptor.ObjectTypeIndication
 			}
 			if d.Tag == amp4.DecSpecificInfoTag && t.config == nil {
 				t.config = d.Data
@@ -188,12 +204,37 @@ func (t *mp4Track) readEdits(b *amp4.Elst) {
 	}
 }
 
-// usable reports whether the track is H.264 video or AAC audio with its
-// configuration: the codecs RTMP carries without transcoding.
-func (t *mp4Track) usable() bool {
-	video := t.handler == "vide" && t.codec == "avc1"
-	audio := t.handler == "soun" && t.codec == "mp4a"
-	return (video || audio) && t.config != nil && t.timescale != 0
+// rtmpCodec is how RTMP carries the track: H.264 video, AAC or MP3 audio
+// (in an mp4a entry, as ffmpeg writes it, or a QuickTime .mp3 one), or
+// codecNone for a track that is neither audio nor video. Any other codec is
+// a CodecError, and a track without the configuration its codec needs is
+// unsupported too.
+func (t *mp4Track) rtmpCodec() (int, error) {
+	var codec int
+	switch {
+	case t.handler == "vide" && t.entry == "avc1":
+		codec = codecH264
+	case t.handler == "soun" && (t.entry == ".mp3" || t.entry == "mp4a" && (t.objectType == 0x69 || t.objectType == 0x6b)):
+		codec = codecMP3
+	case t.handler == "soun" && t.entry == "mp4a" && isAAC(t.objectType):
+		codec = codecAAC
+	case t.handler == "vide":
+		return 0, &CodecError{Track: "video", Codec: codecName(t.entry, 0)}
+	case t.handler == "soun":
+		return 0, &CodecError{Track: "audio", Codec: codecName(t.entry, t.objectType)}
+	default:
+		return codecNone, nil
+	}
+	if t.timescale == 0 || t.config == nil && codec != codecMP3 {
+		return 0, fmt.Errorf("%w: mp4: %s track without its configuration", ErrUnsupported, codecName(t.entry, t.objectType))
+	}
+	return codec, nil
+}
+
+// isAAC reports whether an mp4a entry's object type is AAC (MPEG-4 or
+// MPEG-2); 0 is an esds without one, which has always meant AAC here.
+func isAAC(objectType byte) bool {
+	return objectType == 0 || objectType == 0x40 || objectType >= 0x66 && objectType <= 0x68
 }
 
 // shift is the track's presentation offset in its timescale.
@@ -240,25 +281,20 @@ func (t *mp4Track) sampleSize(i int) uint32 {
 	return t.sizes[i]
 }
 
-// addMP4Track appends the track's samples as tags and its configuration as
-// a header. Tracks of other codecs are skipped, as CloudFront did.
-func (a *Asset) addMP4Track(t *mp4Track, movieScale uint32, base int64) error {
-	video := t.handler == "vide"
-	if t.handler == "vide" || t.handler == "soun" {
-		typ := TypeAudio
-		if video {
-			typ = TypeVideo
-		}
-		a.Tracks = append(a.Tracks, Track{Type: typ, Codec: mp4Codec(t.entry, t.oti), Indexed: t.usable()})
-	}
-	if !t.usable() {
-		return nil
-	}
+// addMP4Track appends the track's samples as tags and its configuration
+// (H.264, AAC; MP3 has none) as a header.
+func (a *Asset) addMP4Track(r io.ReaderAt, t *mp4Track, codec int, movieScale uint32, base int64) error {
+	video := codec == codecH264
+	a.Tracks = append(a.Tracks, mp4TrackInfo(codec))
 	n := int(t.count)
 	if t.constSize == 0 && len(t.sizes) != n {
 		return fmt.Errorf("%w: mp4: bad stsz", ErrUnsupported)
 	}
 	offs, err := t.sampleOffsets(n)
+	if err != nil {
+		return err
+	}
+	audioPrefix, err := a.addMP4AudioHeader(r, t, codec, offs)
 	if err != nil {
 		return err
 	}
@@ -301,8 +337,8 @@ func (a *Asset) addMP4Track(t *mp4Track, movieScale uint32, base int64) error {
 				tag.Prefix[0] = 0x17
 			}
 		} else {
-			tag.Type, tag.PrefixLen = TypeAudio, 2
-			tag.Prefix = [5]byte{0xaf, 1}
+			tag.Type, tag.PrefixLen = TypeAudio, uint8(len(audioPrefix))
+			copy(tag.Prefix[:], audioPrefix)
 		}
 		a.Tags = append(a.Tags, tag)
 		if sttsLeft > 0 {
@@ -316,13 +352,52 @@ func (a *Asset) addMP4Track(t *mp4Track, movieScale uint32, base int64) error {
 			amf0.ObjectEntry{Key: "width", Value: float64(t.width)},
 			amf0.ObjectEntry{Key: "height", Value: float64(t.height)},
 			amf0.ObjectEntry{Key: "videocodecid", Value: float64(7)})
-	} else {
+	}
+	slices.SortStableFunc(a.Tags, func(x, y Tag) int { return int(x.Time) - int(y.Time) })
+	return nil
+}
+
+// addMP4AudioHeader adds an audio track's codec header and metadata and
+// returns the RTMP audio tag header each of its samples gets: AAC's
+// sequence header is its AudioSpecificConfig; MP3 has none, and its tag
+// header describes the first frame (as an MP3 file's does, see mp3.go).
+func (a *Asset) addMP4AudioHeader(r io.ReaderAt, t *mp4Track, codec int, offs []int64) ([]byte, error) {
+	switch codec {
+	case codecAAC:
 		a.Headers = append(a.Headers, Header{Type: TypeAudio, Body: append([]byte{0xaf, 0}, t.config...)})
 		a.Meta = append(a.Meta,
 			amf0.ObjectEntry{Key: "audiocodecid", Value: float64(10)},
 			amf0.ObjectEntry{Key: "audiosamplerate", Value: float64(t.rate)},
 			amf0.ObjectEntry{Key: "stereo", Value: t.channels > 1})
+		return []byte{0xaf, 1}, nil
+	case codecMP3:
+		var h [4]byte
+		if len(offs) == 0 {
+			return nil, fmt.Errorf("%w: mp4: MP3 track without samples", ErrUnsupported)
+		}
+		if _, err := r.ReadAt(h[:], offs[0]); err != nil {
+			return nil, err
+		}
+		f, ok := parseMPEGHeader(h[:])
+		if !ok {
+			return nil, fmt.Errorf("%w: mp4: MP3 track: %w", ErrUnsupported, errNoSync)
+		}
+		a.Meta = append(a.Meta,
+			amf0.ObjectEntry{Key: "audiocodecid", Value: float64(2)},
+			amf0.ObjectEntry{Key: "audiosamplerate", Value: float64(f.sampleRate)},
+			amf0.ObjectEntry{Key: "stereo", Value: f.stereo})
+		return []byte{mp3TagHeader(f)}, nil
 	}
-	slices.SortStableFunc(a.Tags, func(x, y Tag) int { return int(x.Time) - int(y.Time) })
-	return nil
+	return nil, nil // video
+}
+
+// mp4TrackInfo names an indexed MP4 track for Asset.Tracks.
+func mp4TrackInfo(codec int) Track {
+	switch codec {
+	case codecH264:
+		return Track{Type: TypeVideo, Codec: CodecH264}
+	case codecAAC:
+		return Track{Type: TypeAudio, Codec: CodecAAC}
+	}
+	return Track{Type: TypeAudio, Codec: CodecMP3}
 }

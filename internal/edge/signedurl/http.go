@@ -5,8 +5,6 @@ import (
 	"net/netip"
 	"strings"
 	"time"
-
-	"github.com/streamfront/streamfront/internal/cloudfront"
 )
 
 // HTTPRequest is one HTTP request to verify, as web distributions take
@@ -26,7 +24,7 @@ type HTTPRequest struct {
 	Now            time.Time
 	Owner          string
 	TrustedSigners []string
-	Keys           cloudfront.Signers
+	Keys           Keys
 }
 
 // The signed cookies' names.

@@ -27,8 +27,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/streamfront/streamfront/internal/cloudfront"
 )
 
 // Request is one play to verify.
@@ -48,7 +46,15 @@ type Request struct {
 	// or account numbers.
 	TrustedSigners []string
 	// Keys finds a key pair's public key and owning account.
-	Keys cloudfront.Signers
+	Keys Keys
+}
+
+// Keys finds the public half of CloudFront key pairs (cloudfront.Signers
+// has it, from the accounts or key-pairs file).
+type Keys interface {
+	// PublicKey returns the public key of an active key pair and the
+	// account that owns it; ok is false for unknown or inactive key pairs.
+	PublicKey(keyPairID string) (pub *rsa.PublicKey, account string, ok bool)
 }
 
 // Result describes an accepted play.
@@ -83,7 +89,7 @@ func Verify(req Request) (Result, error) {
 
 // verify checks p's key, signature and conditions; resources are the names
 // the signer may have signed for this request.
-func verify(p signedName, resources []string, ip netip.Addr, now time.Time, owner string, signers []string, keys cloudfront.Signers) (Result, error) {
+func verify(p signedName, resources []string, ip netip.Addr, now time.Time, owner string, signers []string, keys Keys) (Result, error) {
 	pub, account, ok := keys.PublicKey(p.keyPairID)
 	if !ok {
 		return Result{}, reject(UnknownKey, "key pair %q is unknown or inactive", p.keyPairID)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,11 +23,42 @@ import (
 // about 6 s, the last one shorter.
 const fixtureSecs = "15"
 
-// fixture makes a clip of the given kind in dir with ffmpeg and returns its
-// path and media.Parse format.
-func fixture(t *testing.T, dir, kind string) (string, string) {
+// fixtures holds the clips made so far (tests share them: ffmpeg is slow).
+var fixtures struct {
+	sync.Mutex
+	dir   string
+	paths map[string][2]string
+}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "vod-fixtures-")
+	if err != nil {
+		panic(err)
+	}
+	fixtures.dir, fixtures.paths = dir, map[string][2]string{}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// fixture returns the path and media.Parse format of a clip of the given
+// kind, made with ffmpeg on first use.
+func fixture(t *testing.T, kind string) (string, string) {
 	t.Helper()
 	testtool.Require(t, "ffmpeg")
+	fixtures.Lock()
+	defer fixtures.Unlock()
+	if f, ok := fixtures.paths[kind]; ok {
+		return f[0], f[1]
+	}
+	path, format := makeFixture(t, fixtures.dir, kind)
+	fixtures.paths[kind] = [2]string{path, format}
+	return path, format
+}
+
+// makeFixture makes a clip of the given kind in dir with ffmpeg.
+func makeFixture(t *testing.T, dir, kind string) (string, string) {
+	t.Helper()
 	video := []string{"-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=" + fixtureSecs}
 	audio := []string{"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=" + fixtureSecs}
 	h264 := []string{"-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p"}

@@ -2,25 +2,29 @@ package vod
 
 import (
 	"fmt"
-	"strings"
+	"strconv"
 )
 
 // playlist is an HLS VOD media playlist (RFC 8216) of the segments, named
-// by name(n) for n = 1…, each followed by query; mapURI is the fMP4 init
-// segment ("" for MPEG-TS).
-func (p *Presentation) playlist(version int, mapURI string, name func(n int) string, query string) []byte {
-	var b strings.Builder
-	fmt.Fprintf(&b, "#EXTM3U\n#EXT-X-VERSION:%d\n#EXT-X-TARGETDURATION:%d\n", version, p.targetDuration())
-	b.WriteString("#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n")
+// prefix + n + suffix for n = 1…, each followed by query; mapURI is the
+// fMP4 init segment ("" for MPEG-TS).
+func (p *Presentation) playlist(version int, mapURI, prefix, suffix, query string) []byte {
+	b := make([]byte, 0, 256+len(p.segs)*(32+len(prefix)+len(suffix)+len(query)))
+	b = fmt.Appendf(b, "#EXTM3U\n#EXT-X-VERSION:%d\n#EXT-X-TARGETDURATION:%d\n", version, p.targetDuration())
+	b = append(b, "#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n"...)
 	if mapURI != "" {
-		fmt.Fprintf(&b, "#EXT-X-MAP:URI=\"%s%s\"\n", mapURI, query)
+		b = fmt.Appendf(b, "#EXT-X-MAP:URI=\"%s%s\"\n", mapURI, query)
 	}
 	for n := range p.segs {
 		d := p.segDuration(n)
-		fmt.Fprintf(&b, "#EXTINF:%d.%03d,\n%s%s\n", d/1000, d%1000, name(n+1), query)
+		b = append(b, "#EXTINF:"...)
+		b = strconv.AppendUint(b, uint64(d/1000), 10)
+		b = append(b, '.', byte('0'+d/100%10), byte('0'+d/10%10), byte('0'+d%10), ',', '\n')
+		b = append(b, prefix...)
+		b = strconv.AppendInt(b, int64(n+1), 10)
+		b = append(append(append(b, suffix...), query...), '\n')
 	}
-	b.WriteString("#EXT-X-ENDLIST\n")
-	return []byte(b.String())
+	return append(b, "#EXT-X-ENDLIST\n"...)
 }
 
 // targetDuration is the least integer no segment's duration, rounded to the

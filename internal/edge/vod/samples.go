@@ -1,6 +1,7 @@
 package vod
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -23,14 +24,6 @@ type sampleRef struct {
 	size int
 	dst  int
 }
-
-// Reads of samples closer than maxGap bytes in the object are merged, up to
-// maxRun bytes, so an interleaved MP4 chunk or a run of FLV tags costs one
-// ranged read rather than one per sample.
-const (
-	maxGap = 4 << 10
-	maxRun = 1 << 20
-)
 
 // readSegment reads segment n's samples of the tracks ts, one slice per
 // track in decode order. All sample data is in one buffer of the segment's
@@ -79,39 +72,20 @@ func (p *Presentation) readSegment(obj io.ReaderAt, n int, ts []*track) ([][]sam
 	return out, buf[:w], nil
 }
 
-// readRefs fills buf with the referenced bytes, reading in object order.
+// readRefs fills buf with the referenced bytes, reading in object order
+// (so a cold block cache fetches each block once) and reading samples that
+// follow each other both in the object and in buf (an MP4 chunk) at once.
+// It needs no memory beyond buf: the block cache makes small reads cheap.
 func readRefs(obj io.ReaderAt, buf []byte, refs []sampleRef) error {
-	slices.SortFunc(refs, func(a, b sampleRef) int { return int(a.off - b.off) })
-	var scratch []byte
+	slices.SortFunc(refs, func(a, b sampleRef) int { return cmp.Compare(a.off, b.off) })
 	for i := 0; i < len(refs); {
-		first := refs[i]
-		end, direct := first.off+int64(first.size), true
+		first, size := refs[i], refs[i].size
 		j := i + 1
-		for ; j < len(refs); j++ {
-			r := refs[j]
-			if r.off-end > maxGap || r.off+int64(r.size)-first.off > maxRun || r.off < end {
-				break
-			}
-			// Contiguous both in the object and in buf: read in place.
-			direct = direct && r.off == end && r.dst == refs[j-1].dst+refs[j-1].size
-			end = r.off + int64(r.size)
+		for ; j < len(refs) && refs[j].off == first.off+int64(size) && refs[j].dst == first.dst+size; j++ {
+			size += refs[j].size
 		}
-		span := int(end - first.off)
-		if direct {
-			if err := readFull(obj, buf[first.dst:first.dst+span], first.off); err != nil {
-				return err
-			}
-		} else {
-			if cap(scratch) < span {
-				scratch = make([]byte, span)
-			}
-			if err := readFull(obj, scratch[:span], first.off); err != nil {
-				return err
-			}
-			for _, r := range refs[i:j] {
-				at := int(r.off - first.off)
-				copy(buf[r.dst:r.dst+r.size], scratch[at:at+r.size])
-			}
+		if err := readFull(obj, buf[first.dst:first.dst+size], first.off); err != nil {
+			return err
 		}
 		i = j
 	}

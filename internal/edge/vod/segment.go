@@ -55,6 +55,10 @@ func (p *Presentation) plan(target uint32) error {
 			break
 		}
 	}
+	// The end of the presentation competes with the last key frame likewise.
+	if last := tags[len(tags)-1].Time; cand >= 0 && last > start+target && target-(tags[cand].Time-start) < last-start-target {
+		cuts = append(cuts, cand)
+	}
 	p.segs = make([]segment, len(cuts))
 	for n, c := range cuts {
 		// Start with the samples that share the cut's timestamp.

@@ -6,11 +6,14 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/streamfront/streamfront/internal/edge/media"
 )
 
 // Names below the object key K. Playlists and the manifest list the others
 // relatively: "init.mp4", "seg-N.m4s"; "ts/seg-N.ts"; "dash/video-init.mp4",
 // "dash/video-N.m4s", "dash/audio-init.mp4", "dash/audio-N.m4s" (N from 1).
+// With MP3 audio, HLSPlaylist lists "ts/seg-N.ts" (see mp3).
 const (
 	HLSPlaylist   = "index.m3u8"
 	TSPlaylist    = "ts/index.m3u8"
@@ -35,11 +38,14 @@ func (p *Presentation) Serve(w http.ResponseWriter, r *http.Request, obj io.Read
 	query = cleanQuery(query)
 	switch rest {
 	case HLSPlaylist:
-		body := p.playlist(7, hlsInit, func(n int) string { return "seg-" + strconv.Itoa(n) + ".m4s" }, query)
+		body := p.playlist(7, hlsInit, "seg-", ".m4s", query)
+		if p.mp3() {
+			body = p.playlist(3, "", "ts/seg-", ".ts", query)
+		}
 		send(w, r, "application/vnd.apple.mpegurl", cachePlaylist, body)
 		return
 	case TSPlaylist:
-		body := p.playlist(3, "", func(n int) string { return "seg-" + strconv.Itoa(n) + ".ts" }, query)
+		body := p.playlist(3, "", "seg-", ".ts", query)
 		send(w, r, "application/vnd.apple.mpegurl", cachePlaylist, body)
 		return
 	case DASHManifest:
@@ -137,6 +143,17 @@ func header(w http.ResponseWriter, mime, cache string, size int64) {
 	h.Set("Cache-Control", cache)
 	h.Set("Content-Length", strconv.FormatInt(size, 10))
 	w.WriteHeader(http.StatusOK)
+}
+
+// mp3 reports whether the audio is MP3, which browsers' Media Source
+// Extensions do not take in fMP4 (Chromium: isTypeSupported is false for
+// every MP3-in-MP4 codecs string) but do in MPEG-TS (hls.js hands the MP3
+// frames over as audio/mpeg). HLSPlaylist then lists the TS segments, so
+// the playlist a browser player is given plays; the fMP4 segments are still
+// served (players other than browsers' take them) and DASH keeps MP3 in
+// fMP4, the standard carriage ("mp4a.6B").
+func (p *Presentation) mp3() bool {
+	return p.audio != nil && p.audio.codec == media.CodecMP3
 }
 
 // mimeType is the type of the muxed fMP4 init and segments.

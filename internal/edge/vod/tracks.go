@@ -71,28 +71,21 @@ func (p *Presentation) addTracks() error {
 	return nil
 }
 
-// trackCodec is the codec of the asset's track of type typ ("" if none): an
-// indexed track of a codec browsers decode, else an error naming the codec
-// of the track that is there.
+// trackCodec is the codec of the asset's track of type typ ("" if none),
+// or an error naming it if browsers do not decode it.
 func trackCodec(a *media.Asset, typ uint8) (string, error) {
-	var other string
-	for _, t := range a.Tracks {
-		if t.Type != typ {
-			continue
-		}
-		if t.Indexed && playable(typ, t.Codec) {
-			return t.Codec, nil
-		}
-		if other == "" {
-			other = t.Codec
-		}
-	}
 	kind := "audio"
 	if typ == media.TypeVideo {
 		kind = "video"
 	}
-	if other != "" {
-		return "", fmt.Errorf("%w: %s codec %s", ErrCodec, kind, other)
+	for _, t := range a.Tracks {
+		if t.Type != typ {
+			continue
+		}
+		if !playable(typ, t.Codec) {
+			return "", codecError(kind, t.Codec)
+		}
+		return t.Codec, nil
 	}
 	for _, tag := range a.Tags {
 		if tag.Type == typ {
@@ -100,6 +93,12 @@ func trackCodec(a *media.Asset, typ uint8) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// codecError is an ErrCodec that is also a media.CodecError, as media.Parse
+// refuses an MP4 track: the edge names the codec of either the same way.
+func codecError(kind, codec string) error {
+	return fmt.Errorf("%w: %w", ErrCodec, &media.CodecError{Track: kind, Codec: codec})
 }
 
 func playable(typ uint8, codec string) bool {

@@ -38,7 +38,7 @@ type tsStream struct {
 // MPEG-TS; n is the segment's index, which sets the PAT and PMT counters.
 func (p *Presentation) tsSegment(n int, tracks [][]sample) []byte {
 	var streams []*tsStream
-	size := 0
+	packets := 2 + 16*len(p.tracks) // PAT, PMT, padding to 16
 	for k, t := range p.tracks {
 		pid := uint16(pidAudio)
 		if t.typ == media.TypeVideo {
@@ -46,10 +46,10 @@ func (p *Presentation) tsSegment(n int, tracks [][]sample) []byte {
 		}
 		streams = append(streams, &tsStream{t: t, pid: pid, ss: tracks[k]})
 		for _, s := range tracks[k] {
-			size += len(s.data) + 64
+			packets += packetsFor(len(s.data)+tsOverhead(t, s), true)
 		}
 	}
-	w := &tsWriter{out: make([]byte, 0, (size/184+2+16*len(streams))*tsPacket), cc: map[uint16]byte{}}
+	w := &tsWriter{out: make([]byte, 0, packets*tsPacket), cc: map[uint16]byte{}}
 	w.cc[0], w.cc[pidPMT] = byte(n), byte(n)
 	w.psi(0, pat())
 	w.psi(pidPMT, pmt(streams))
@@ -77,6 +77,18 @@ func (p *Presentation) tsSegment(n int, tracks [][]sample) []byte {
 		st.count += packets
 	}
 	return w.out
+}
+
+// tsOverhead is about how many bytes a PES adds to sample s: its header,
+// ADTS header or access unit delimiter and parameter sets.
+func tsOverhead(t *track, s sample) int {
+	n := 19 + 7 + 6
+	if s.key && t.typ == media.TypeVideo {
+		for _, ps := range append(t.sps[:len(t.sps):len(t.sps)], t.pps...) {
+			n += 4 + len(ps)
+		}
+	}
+	return n
 }
 
 // nextStream is the stream whose next sample decodes first.
@@ -204,66 +216,58 @@ func packetsFor(n int, withPCR bool) int {
 
 // pes writes a PES over exactly packets packets (packetsFor(len(pes)) or
 // more, each with at least one payload byte), stuffing the adaptation
-// fields; pcr >= 0 puts a PCR in the first one.
+// fields; pcr >= 0 puts a PCR in the first one, random marks it a random
+// access point.
 func (w *tsWriter) pes(pid uint16, pes []byte, packets int, pcr int64, random bool) {
 	for j := range packets {
-		var af []byte
+		af, flags := 0, byte(0) // adaptation field bytes (length byte included), its flags
 		if j == 0 && (pcr >= 0 || random) {
-			flags := byte(0)
+			af = 2
 			if random {
 				flags |= 0x40
 			}
-			af = []byte{1, flags}
 			if pcr >= 0 {
-				af[1] |= 0x10
-				base := pcr
-				af = append(af, byte(base>>25), byte(base>>17), byte(base>>9), byte(base>>1), byte(base<<7)|0x7e, 0)
+				af, flags = af+6, flags|0x10
 			}
-			af[0] = byte(len(af) - 1)
 		}
-		room := 184 - len(af)
+		room := 184 - af
 		take := min(room, len(pes)-(packets-j-1))
-		af = stuff(af, room-take)
-		w.packet(pid, j == 0, af, pes[:take])
+		stuffing := room - take
+		if af == 0 && stuffing > 0 { // the length byte, then the flags, count as stuffing
+			af, stuffing = min(stuffing, 2), stuffing-min(stuffing, 2)
+		}
+		af += stuffing
+		w.header(pid, j == 0, af > 0)
+		if af > 0 {
+			w.out = append(w.out, byte(af-1))
+		}
+		if af > 1 {
+			w.out = append(w.out, flags)
+		}
+		if flags&0x10 != 0 {
+			w.out = append(w.out, byte(pcr>>25), byte(pcr>>17), byte(pcr>>9), byte(pcr>>1), byte(pcr<<7)|0x7e, 0)
+		}
+		for range stuffing {
+			w.out = append(w.out, 0xff)
+		}
+		w.out = append(w.out, pes[:take]...)
 		pes = pes[take:]
 	}
 }
 
-// stuff grows the adaptation field af by n stuffing bytes.
-func stuff(af []byte, n int) []byte {
-	if n == 0 {
-		return af
-	}
-	if len(af) == 0 {
-		af = []byte{0}
-		n--
-		if n == 0 {
-			return af
-		}
-		af = append(af, 0) // flags
-		n--
-	}
-	for range n {
-		af = append(af, 0xff)
-	}
-	af[0] = byte(len(af) - 1)
-	return af
-}
-
-// packet appends one TS packet.
-func (w *tsWriter) packet(pid uint16, start bool, af, payload []byte) {
+// header appends a TS packet header, counting the PID's packets.
+func (w *tsWriter) header(pid uint16, start, adaptation bool) {
 	cc := w.cc[pid]
 	w.cc[pid] = (cc + 1) & 15
-	b0 := byte(pid>>8) & 0x1f
+	b1 := byte(pid>>8) & 0x1f
 	if start {
-		b0 |= 0x40
+		b1 |= 0x40
 	}
 	control := byte(0x10)
-	if len(af) > 0 {
+	if adaptation {
 		control = 0x30
 	}
-	w.out = append(w.out, 0x47, b0, byte(pid), control|cc&15)
-	w.out = append(append(w.out, af...), payload...)
+	w.out = append(w.out, 0x47, b1, byte(pid), control|cc)
 }
 
 // psi writes a PSI section (PAT or PMT) in one packet, padded with 0xff.
@@ -272,7 +276,8 @@ func (w *tsWriter) psi(pid uint16, section []byte) {
 	for len(payload) < 184 {
 		payload = append(payload, 0xff)
 	}
-	w.packet(pid, true, nil, payload)
+	w.header(pid, true, false)
+	w.out = append(w.out, payload...)
 }
 
 // pat is the program association table: program 1 on pidPMT.

@@ -19,7 +19,10 @@ import (
 )
 
 // ErrCodec reports a track of a codec no browser decodes (Sorenson, VP6,
-// ADPCM, HEVC, MPEG-4 Part 2, …); the error's message names the codec.
+// ADPCM, …); the error's message names the codec, and for a track of such
+// a codec it is also a *media.CodecError (which media.Parse already
+// returns for an MP4 track of a codec neither RTMP nor browsers play, such
+// as HEVC or MPEG-4 Part 2).
 var ErrCodec = errors.New("vod: codec not playable in browsers")
 
 // DefaultSegmentDuration is the target segment duration when Options leaves it zero.

@@ -3,6 +3,7 @@ package vod
 import (
 	"errors"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,10 +21,9 @@ var playableKinds = []string{"mp4", "mp4-faststart", "mp4-mp3", "mp4-bframes", "
 // players do: ffmpeg's DASH demuxer stops at the first representation's
 // end, dropping the other's last packets when it reads both.
 func TestRenditionsCarryTheSourcesPackets(t *testing.T) {
-	dir := t.TempDir()
 	for _, kind := range playableKinds {
 		t.Run(kind, func(t *testing.T) {
-			path, format := fixture(t, dir, kind)
+			path, format := fixture(t, kind)
 			src := ffprobe(t, path, "")
 			s := serve(t, path, format)
 			for _, rest := range []string{HLSPlaylist, TSPlaylist, DASHManifest} {
@@ -72,10 +72,9 @@ func equalMaps(a, b map[string]string) bool {
 // segment, durations that add up to the presentation's, and segments cut
 // near the 6 s target.
 func TestPlaylistInvariants(t *testing.T) {
-	dir := t.TempDir()
 	for _, kind := range []string{"mp4", "mp4-bframes", "flv", "mp3"} {
 		t.Run(kind, func(t *testing.T) {
-			path, format := fixture(t, dir, kind)
+			path, format := fixture(t, kind)
 			s := serve(t, path, format)
 			for _, rest := range []string{HLSPlaylist, TSPlaylist} {
 				resp, body := get(t, s.URL+"/"+rest)
@@ -96,8 +95,11 @@ func checkPlaylist(t *testing.T, name, body string, p *Presentation) {
 			t.Errorf("%s: no %s", name, tag)
 		}
 	}
-	if name == HLSPlaylist && !strings.Contains(body, `#EXT-X-MAP:URI="init.mp4"`) {
+	if name == HLSPlaylist && !p.mp3() && !strings.Contains(body, `#EXT-X-MAP:URI="init.mp4"`) {
 		t.Errorf("%s: no EXT-X-MAP", name)
+	}
+	if name == HLSPlaylist && p.mp3() && !strings.Contains(body, "\nts/seg-1.ts\n") {
+		t.Errorf("%s of MP3 audio does not list the TS segments", name)
 	}
 	target := -1
 	var sumMS int64
@@ -137,18 +139,33 @@ func checkPlaylist(t *testing.T, name, body string, p *Presentation) {
 	}
 }
 
-// TestRefusesCodecsBrowsersCannotDecode: a track of such a codec is an
-// error wrapping ErrCodec that names it.
+// TestRefusesCodecsBrowsersCannotDecode: an object with a track of such a
+// codec is refused with a media.CodecError naming it: by media.Parse for an
+// MP4 (RTMP cannot send it either), by New, wrapping ErrCodec too, for an
+// FLV (which RTMP plays as it is).
 func TestRefusesCodecsBrowsersCannotDecode(t *testing.T) {
-	dir := t.TempDir()
-	for kind, name := range map[string]string{
-		"mp4-hevc": "HEVC", "mp4-mpeg4": "MPEG-4 Part 2", "flv-sorenson": "Sorenson H.263", "flv-adpcm": "ADPCM",
+	for _, c := range []struct{ kind, track, name string }{
+		{"mp4-hevc", "video", "HEVC"}, {"mp4-mpeg4", "video", "MPEG-4 Part 2"},
+		{"flv-sorenson", "video", "Sorenson H.263"}, {"flv-adpcm", "audio", "ADPCM"},
 	} {
-		t.Run(kind, func(t *testing.T) {
-			path, format := fixture(t, dir, kind)
-			_, err := New(parse(t, path, format), Options{})
-			if !errors.Is(err, ErrCodec) || !strings.Contains(err.Error(), name) {
-				t.Errorf("New = %v, want ErrCodec naming %s", err, name)
+		t.Run(c.kind, func(t *testing.T) {
+			path, format := fixture(t, c.kind)
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			st, _ := f.Stat()
+			a, err := media.Parse(format, f, st.Size())
+			if err == nil {
+				_, err = New(a, Options{})
+				if !errors.Is(err, ErrCodec) {
+					t.Errorf("New = %v, want ErrCodec", err)
+				}
+			}
+			var ce *media.CodecError
+			if !errors.As(err, &ce) || ce.Track != c.track || !strings.Contains(ce.Codec, c.name) {
+				t.Errorf("refused with %v, want a CodecError naming %s codec %s", err, c.track, c.name)
 			}
 		})
 	}
@@ -158,7 +175,7 @@ func TestRefusesCodecsBrowsersCannotDecode(t *testing.T) {
 // names are 404, HEAD has the headers and no body, and cache lifetimes
 // differ between playlists and segments.
 func TestServeAnswers(t *testing.T) {
-	path, format := fixture(t, t.TempDir(), "mp4")
+	path, format := fixture(t, "mp4")
 	s := serve(t, path, format)
 	const q = "?Expires=2000000000&Signature=abc~_-&Key-Pair-Id=K2JCJMDEHXQW5F"
 	for _, rest := range []string{HLSPlaylist, TSPlaylist, DASHManifest} {
@@ -176,7 +193,7 @@ func TestServeAnswers(t *testing.T) {
 				continue
 			}
 			base := strings.TrimSuffix(u, q)
-			if strings.HasPrefix(rest, "ts/") {
+			if rest == TSPlaylist {
 				base = "ts/" + base
 			}
 			if resp, _ := get(t, s.URL+"/"+base); resp.StatusCode != 200 {
@@ -222,7 +239,7 @@ func listedURLs(name, body string) []string {
 
 // TestSegmentNumberingAgrees: HLS and DASH cut at the same times.
 func TestSegmentNumberingAgrees(t *testing.T) {
-	path, format := fixture(t, t.TempDir(), "mp4-bframes")
+	path, format := fixture(t, "mp4-bframes")
 	a := parse(t, path, format)
 	p, err := New(a, Options{})
 	if err != nil {

@@ -44,6 +44,7 @@ type writeReq struct {
 // once on the connection serve every batch.
 type writer struct {
 	commits atomic.Int64 // batches committed, for tests
+	cache   *readCache   // nil, or told of every batch (OpenOwner)
 	conn    *sql.Conn
 	stmts   *stmtCache
 	reqs    chan *writeReq
@@ -129,11 +130,15 @@ func (w *writer) run() {
 // commit runs batch in one transaction and answers every request.
 func (w *writer) commit(batch []*writeReq) {
 	errs := make([]error, len(batch))
+	w.cache.beginWrite()
 	err := w.runBatch(batch, errs)
 	if err != nil {
 		// Leave the connection outside any transaction for the next batch.
 		w.exec("ROLLBACK")
 	}
+	// Before any caller is answered: a read after the answer must not be
+	// served from before the write.
+	w.cache.endWrite()
 	for i, r := range batch {
 		if err != nil && errs[i] == nil {
 			errs[i] = err

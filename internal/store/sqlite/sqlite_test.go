@@ -23,3 +23,19 @@ func TestConformance(t *testing.T) {
 		}
 	})
 }
+
+// TestConformanceOwner runs the one-handle behaviours on a store opened
+// with OpenOwner, which serves repeated reads from its read cache.
+func TestConformanceOwner(t *testing.T) {
+	storetest.RunSingle(t, func(t *testing.T) func() store.Store {
+		dir := t.TempDir()
+		return func() store.Store {
+			s, err := sqlite.OpenOwner(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}
+	})
+}

@@ -48,12 +48,23 @@ func allBehaviours() []behaviour {
 
 // Run runs every behaviour as a parallel subtest, each on its own database.
 func Run(t *testing.T, newDB Factory) {
+	RunSingle(t, newDB)
+	RunConcurrent(t, newDB)
+}
+
+// RunSingle runs the behaviours that use one handle: for a store that must
+// be the only writer of its database (sqlite.OpenOwner).
+func RunSingle(t *testing.T, newDB Factory) {
 	for _, b := range allBehaviours() {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			b.run(t, newDB(t)())
 		})
 	}
+}
+
+// RunConcurrent runs the behaviours that race two handles onto one database.
+func RunConcurrent(t *testing.T, newDB Factory) {
 	for _, b := range concurrencyBehaviours {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,10 +1,10 @@
-// Package edgehooks gives a streaming distribution's TrustedSigners and
+// Package distsettings gives a streaming distribution's TrustedSigners and
 // Logging settings their effect on the RTMP edge: every play of a
 // distribution with trusted signers must carry a valid signed stream name,
 // and every connection event of a distribution with logging enabled goes to
 // its access log. It plugs into the edge through edge.Hooks, so the session
 // code knows nothing of signatures or log files.
-package edgehooks
+package distsettings
 
 import (
 	"context"
@@ -20,9 +20,9 @@ import (
 
 // Config is what the hooks need from the server.
 type Config struct {
-	// Signers finds key pairs for signed stream names. Nil refuses every
+	// Keys finds key pairs for signed stream names. Nil refuses every
 	// play of a distribution with trusted signers.
-	Signers cf.Signers
+	Keys signedurl.Keys
 	// AccessLog receives the events of distributions with logging enabled;
 	// nil disables access logs.
 	AccessLog *accesslog.Writer
@@ -55,13 +55,13 @@ func (h hooks) beforePlay(_ context.Context, c *edge.ConnInfo, p *edge.PlayReque
 	if !ts.Enabled {
 		return nil
 	}
-	if h.Signers == nil {
+	if h.Keys == nil {
 		return &edge.Reject{Code: "NetStream.Play.Failed", Description: "Access denied: no key pairs are configured."}
 	}
 	ip, _ := netip.ParseAddr(c.ClientIP)
 	_, err := signedurl.Verify(signedurl.Request{
 		Stream: p.Name, ClientIP: ip, Now: h.Now(),
-		Owner: c.Route.Account, TrustedSigners: ts.Items, Keys: h.Signers,
+		Owner: c.Route.Account, TrustedSigners: ts.Items, Keys: h.Keys,
 	})
 	if err != nil {
 		return &edge.Reject{Code: "NetStream.Play.Failed", Description: err.Error()}
@@ -91,7 +91,7 @@ func (h hooks) onEvent(e edge.Event) {
 
 func logEvent(e edge.Event) accesslog.Event {
 	le := accesslog.Event{
-		Time: e.Time, Kind: e.Kind, ClientIP: e.Conn.ClientIP, Bytes: e.BytesSent,
+		Time: e.Time, Kind: string(e.Kind), ClientIP: e.Conn.ClientIP, Bytes: e.BytesSent,
 		Status: e.Status, ClientID: e.Conn.ID, TcURL: e.Conn.TCURL,
 		SwfURL: e.Conn.SWFURL, PageURL: e.Conn.PageURL, FlashVer: e.Conn.UserAgent,
 	}

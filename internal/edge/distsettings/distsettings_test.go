@@ -1,4 +1,4 @@
-package edgehooks
+package distsettings
 
 import (
 	"context"
@@ -24,7 +24,7 @@ func conn(ts cf.TrustedSigners, lg cf.Logging) *edge.ConnInfo {
 func TestBeforePlay(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	play := &edge.PlayRequest{Name: "videos/clip", Stream: "videos/clip"}
-	h := New(Config{Signers: cf.SingleAccount{ID: "123456789012"}, Logger: quiet})
+	h := New(Config{Keys: cf.SingleAccount{ID: "123456789012"}, Logger: quiet})
 	if err := h.BeforePlay(context.Background(), conn(cf.TrustedSigners{}, cf.Logging{}), play); err != nil {
 		t.Fatalf("unsigned distribution refused: %v", err)
 	}

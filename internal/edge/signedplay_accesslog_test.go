@@ -27,7 +27,7 @@ import (
 	cf "github.com/streamfront/streamfront/internal/cloudfront"
 	"github.com/streamfront/streamfront/internal/edge"
 	"github.com/streamfront/streamfront/internal/edge/accesslog"
-	"github.com/streamfront/streamfront/internal/edge/edgehooks"
+	"github.com/streamfront/streamfront/internal/edge/distsettings"
 	"github.com/streamfront/streamfront/internal/testenv"
 )
 
@@ -55,7 +55,7 @@ func startHookedEnv(t *testing.T) *hookedEnv {
 	}
 	t.Cleanup(func() { h.log.Close(context.Background()) })
 	signers := cf.SingleAccount{ID: testenv.AccountID, KeyPairs: []cf.KeyPair{{ID: keyPairID, Public: &key.PublicKey, Active: true}}}
-	h.env = startEnv(t, edgehooks.New(edgehooks.Config{Signers: signers, AccessLog: h.log}), nil)
+	h.env = startEnv(t, distsettings.New(distsettings.Config{Keys: signers, AccessLog: h.log}), nil)
 	return h
 }
 

@@ -44,7 +44,9 @@ func webEvent(q *request) accesslog.WebEvent {
 	e := accesslog.WebEvent{
 		Time: q.start, ClientIP: q.clientIP.String(), ClientPort: clientPort(r.RemoteAddr), Method: r.Method,
 		DistributionDomain: q.route.DomainName, HostHeader: r.Host, URIStem: stem, URIQuery: query,
-		Status: w.status, Referer: r.Referer(), UserAgent: r.UserAgent(), Cookie: r.Header.Get("Cookie"),
+		// cs(Cookie) stays "-", as CloudFront logs it without IncludeCookies
+		// (which streaming distributions lack): signed cookies are credentials.
+		Status: w.status, Referer: r.Referer(), UserAgent: r.UserAgent(),
 		ResultType: resultType(w.status), RequestID: w.Header().Get("X-Amz-Cf-Id"), Protocol: scheme(r),
 		ProtocolVersion: r.Proto, XForwardedFor: r.Header.Get("X-Forwarded-For"),
 		RequestBytes: requestBytes(r), SentBytes: w.headerBytes + w.bodyBytes,

@@ -65,7 +65,8 @@ func TestHTTPAccessLogAndMetrics(t *testing.T) {
 	writeObject(t, h.env, "videos/clip.mp4", "0123456789")
 
 	host := domain + ".localhost:" + h.port
-	h.get(t, host, "/videos/clip.mp4?lang=en", "Range", "bytes=2-5", "User-Agent", "Test Player/1.0", "Referer", "http://page.example/")
+	h.get(t, host, "/videos/clip.mp4?lang=en", "Range", "bytes=2-5", "User-Agent", "Test Player/1.0", "Referer", "http://page.example/",
+		"Cookie", "CloudFront-Signature=secret")
 	h.get(t, host, "/videos/missing.mp4")
 	h.get(t, unlogged, "/videos/clip.mp4")
 	if err := logs.Close(context.Background()); err != nil {
@@ -84,7 +85,7 @@ func TestHTTPAccessLogAndMetrics(t *testing.T) {
 		"cs-uri-stem": "/videos/clip.mp4", "sc-status": "206", "cs(Referer)": "http://page.example/",
 		"cs(User-Agent)": "Test%20Player/1.0", "cs-uri-query": "lang=en", "x-host-header": host, "cs-protocol": "http",
 		"cs-protocol-version": "HTTP/1.1", "sc-content-type": "video/mp4", "sc-content-len": "4",
-		"sc-range-start": "2", "sc-range-end": "5", "x-edge-result-type": "Hit",
+		"sc-range-start": "2", "sc-range-end": "5", "x-edge-result-type": "Hit", "cs(Cookie)": "-",
 	}
 	for f, v := range want {
 		if got[f] != v {

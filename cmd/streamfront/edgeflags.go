@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -26,10 +28,9 @@ type edgeFlags struct {
 	originRegion   string
 	cacheBytes     int64
 	httpListen     string
-	httpTLSCert    string
-	httpTLSKey     string
+	httpTLS        tlsFlags
+	httpTLSConfig  *tls.Config // set by startTLS
 	segment        time.Duration
-	httpTLS        *tls.Config // loaded by validate
 	accessLog      accessLogFlags
 	limits         edgeLimitFlags
 }
@@ -38,8 +39,8 @@ func (f *edgeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.rtmpListen, "rtmp-listen", "127.0.0.1:1935", "RTMP edge listen address (the edge runs when an origin is configured)")
 	fs.StringVar(&f.rtmptListen, "rtmpt-listen", "", "serve RTMPT (RTMP tunnelled in HTTP, as CloudFront did on port 80) on this address (default: off)")
 	fs.StringVar(&f.httpListen, "http-listen", "127.0.0.1:8080", "HTTP delivery (progressive download, HLS, DASH, /<key>/player) listen address; \"off\" for none")
-	fs.StringVar(&f.httpTLSCert, "http-tls-cert", "", "PEM certificate chain: serve --http-listen over HTTPS (with --http-tls-key)")
-	fs.StringVar(&f.httpTLSKey, "http-tls-key", "", "PEM private key of --http-tls-cert")
+	f.httpTLS.prefix = "http-"
+	f.httpTLS.register(fs, "--http-listen")
 	fs.DurationVar(&f.segment, "hls-segment-duration", edge.DefaultSegmentDuration, "target duration of HLS and DASH segments (cut at key frames)")
 	fs.StringVar(&f.originDir, "origin-dir", "", "serve origins from this directory: bucket = sub-directory")
 	fs.StringVar(&f.originEndpoint, "origin-endpoint", "", "serve origins from this S3-compatible endpoint URL (path-style)")
@@ -53,6 +54,14 @@ func (f *edgeFlags) register(fs *flag.FlagSet) {
 
 // enabled reports whether an origin is configured, and so whether to run an edge.
 func (f *edgeFlags) enabled() bool { return f.originDir != "" || f.originEndpoint != "" }
+
+// startTLS loads the HTTP edge's certificate, re-read on SIGHUP or change
+// until ctx ends.
+func (f *edgeFlags) startTLS(ctx context.Context, log *slog.Logger) error {
+	cfg, err := f.httpTLS.start(ctx, log)
+	f.httpTLSConfig = cfg
+	return err
+}
 
 // defaultOrigin makes <dataDir>/origin the directory origin when none is
 // configured, so that serve with no flags runs the edge out of the box.
@@ -77,19 +86,11 @@ func (f *edgeFlags) validate() error {
 			return fmt.Errorf("--origin-endpoint must be an http(s) URL, got %q", f.originEndpoint)
 		}
 	}
-	if (f.httpTLSCert == "") != (f.httpTLSKey == "") {
-		return fmt.Errorf("--http-tls-cert and --http-tls-key go together")
+	if err := f.httpTLS.validate(); err != nil {
+		return err
 	}
 	if f.segment < time.Second {
 		return fmt.Errorf("--hls-segment-duration must be at least 1s")
-	}
-	if f.httpTLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(f.httpTLSCert, f.httpTLSKey)
-		if err != nil {
-			return fmt.Errorf("--http-tls-cert/--http-tls-key: %w", err)
-		}
-		f.httpTLS = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert},
-			NextProtos: []string{"h2", "http/1.1"}}
 	}
 	if f.cacheBytes < origin.DefaultBlockSize {
 		return fmt.Errorf("--origin-cache-bytes must be at least %d", origin.DefaultBlockSize)
@@ -112,7 +113,7 @@ func (f *edgeFlags) config(dataDir string) *node.Edge {
 		o, sink = origin.NewS3(s3), &accesslog.S3Sink{Client: origin.NewS3Client(s3)}
 	}
 	e := &node.Edge{RTMPListen: f.rtmpListen, RTMPTListen: f.rtmptListen, Origin: o, CacheBytes: f.cacheBytes,
-		AccessLog: f.accessLog.options(sink, dataDir), SegmentDuration: f.segment, HTTPTLS: f.httpTLS}
+		AccessLog: f.accessLog.options(sink, dataDir), SegmentDuration: f.segment, HTTPTLS: f.httpTLSConfig}
 	if f.httpListen != "off" {
 		e.HTTPListen = f.httpListen
 	}

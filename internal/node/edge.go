@@ -138,8 +138,7 @@ func (n *Node) serveDelivery(p *edgePart, e Edge, logs *accesslog.Writer) error 
 	}
 	scheme := "http"
 	if e.HTTPTLS != nil {
-		scheme = "https"
-		ln = tls.NewListener(ln, e.HTTPTLS)
+		scheme = "https" // serveOn serves TLS (and HTTP/2) with the server's TLSConfig
 	}
 	n.serveOn(ListenerHTTP, ln, p.delivery)
 	n.log.Info("http edge listening", "http", scheme+"://"+ln.Addr().String()+"/")

@@ -124,6 +124,9 @@ func consoleMount(c *commonFlags) node.Mount {
 	o := console.Options{Secure: c.keys.accounts != ""}
 	if c.edge.enabled() {
 		o.RTMPEdge = c.edge.rtmpListen
+		if c.edge.httpListen != "off" {
+			o.HTTPEdge, o.HTTPEdgeTLS = c.edge.httpListen, c.edge.httpTLS.cert != ""
+		}
 	}
 	return node.Mount{Prefix: console.Path, Handler: console.Handler(o)}
 }

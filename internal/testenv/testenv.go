@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -206,17 +207,10 @@ func FreeAddr(t testing.TB) string {
 
 // StartProc runs `streamfront <args...>` listening on listen (an address from
 // FreeAddr) and waits for /_streamfront/health. It is killed when the test ends.
-// A serve without --rtmp-listen or --http-listen gets them on free ports:
-// serve runs its edge by default, and parallel tests cannot share 1935 and 8080.
+// A serve gets EdgePorts.
 func StartProc(t testing.TB, listen string, args ...string) *Proc {
 	t.Helper()
-	if len(args) > 0 && args[0] == "serve" {
-		for _, flag := range []string{"--rtmp-listen", "--http-listen"} {
-			if !slices.Contains(args, flag) {
-				args = append(args, flag, "127.0.0.1:0")
-			}
-		}
-	}
+	args = EdgePorts(args)
 	cmd := exec.Command(Binary(t), args...)
 	cmd.Stdout = io.Discard
 	LogOnFailure(t, cmd)
@@ -239,6 +233,21 @@ func StartProc(t testing.TB, listen string, args ...string) *Proc {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// EdgePorts gives a `serve` command line that names no --rtmp-listen or
+// --http-listen loopback ports the kernel picks: serve runs its edge by
+// default, and parallel tests cannot share 1935 and 8080.
+func EdgePorts(args []string) []string {
+	if len(args) == 0 || args[0] != "serve" {
+		return args
+	}
+	for _, flag := range []string{"--rtmp-listen", "--http-listen"} {
+		if !slices.ContainsFunc(args, func(a string) bool { return a == flag || strings.HasPrefix(a, flag+"=") }) {
+			args = append(args, flag, "127.0.0.1:0")
+		}
+	}
+	return args
 }
 
 // LogOnFailure keeps the last 64 KiB of cmd's stderr (its logs) and prints

@@ -149,3 +149,20 @@ func TestServeHTTPDeliveryOverTLS(t *testing.T) {
 		t.Errorf("bad certificate: %v %s", err, stderr)
 	}
 }
+
+// TestServeEdgeFalse: an API-only node runs no edge, and refuses an origin.
+func TestServeEdgeFalse(t *testing.T) {
+	data := t.TempDir()
+	addr, httpAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
+	testenv.StartProc(t, addr, "serve", "--listen", addr, "--data-dir", data, "--http-listen", httpAddr, "--edge=false")
+	if _, err := http.Get("http://" + httpAddr + "/"); err == nil {
+		t.Error("--edge=false serves HTTP delivery")
+	}
+	if _, err := os.Stat(filepath.Join(data, "origin")); err == nil {
+		t.Error("--edge=false made an origin directory")
+	}
+	_, stderr, err := run(t, "serve", "--listen", testenv.FreeAddr(t), "--data-dir", t.TempDir(), "--edge=false", "--origin-dir", data)
+	if err == nil || !strings.Contains(stderr, "--edge=false runs no edge") {
+		t.Errorf("--edge=false with an origin: %v %s", err, stderr)
+	}
+}

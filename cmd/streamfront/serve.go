@@ -28,6 +28,7 @@ type serveFlags struct {
 	requestTimeout   time.Duration
 	tls              tlsFlags
 	console          bool
+	edge             bool
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -43,6 +44,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.requestTimeout, "request-timeout", node.DefaultRequestTimeout, "longest an API request waits for the store before answering 503 ServiceUnavailable")
 	f.tls.register(fs, "the API")
 	fs.BoolVar(&f.console, "console", true, "serve the web console at /_streamfront/console/ on the API listener")
+	fs.BoolVar(&f.edge, "edge", true, "run the edge (RTMP and HTTP delivery) beside the API; --edge=false for an API-only node")
 }
 
 func (f *serveFlags) validate() error {
@@ -91,8 +93,12 @@ func serve(args []string) error {
 	if err := c.validate(); err != nil {
 		return err
 	}
-	if err := c.edge.defaultOrigin(c.store.dataDir); err != nil {
-		return err
+	if f.edge {
+		if err := c.edge.defaultOrigin(c.store.dataDir); err != nil {
+			return err
+		}
+	} else if c.edge.enabled() {
+		return fmt.Errorf("--edge=false runs no edge: drop --origin-dir/--origin-endpoint")
 	}
 	if err := checkOpenMode(&c.keys, f.listen, f.insecureOpen); err != nil {
 		return err

@@ -212,7 +212,7 @@ func TestFLVTagsThatAreNotSamples(t *testing.T) {
 	add(media.TypeVideo, 0, true, append([]byte{0x17, 1, 0, 0, 40}, nal...)...)
 	add(media.TypeAudio, 0, false, 0xaf, 1, 0x21, 0x10)
 	add(media.TypeVideo, 40, false, append([]byte{0x27, 0, 0, 0, 0}, nal...)...) // a repeated AVC sequence header
-	add(media.TypeAudio, 23, false, 0xaf, 0, 0x12, 0x10)                          // a repeated AudioSpecificConfig
+	add(media.TypeAudio, 23, false, 0xaf, 0, 0x12, 0x10)                         // a repeated AudioSpecificConfig
 	add(media.TypeVideo, 40, false, append([]byte{0x27, 1, 0, 0, 0}, nal...)...)
 	add(media.TypeAudio, 46, false, 0xaf, 1, 0x21, 0x10)
 	add(media.TypeVideo, 80, false, 0x17, 2, 0, 0, 0) // AVC end of sequence: no NAL units

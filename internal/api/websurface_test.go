@@ -146,3 +146,10 @@ func TestUnsupportedOperationsNameThemselves(t *testing.T) {
 		t.Errorf("unknown path: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestWebGetByPostIsNotFound: a get the model sends as a POST with a body.
+func TestWebGetByPostIsNotFound(t *testing.T) {
+	srv := testenv.Start(t, testenv.Options{})
+	_, err := srv.Client().GetRealtimeLogConfig(ctx, &cloudfront.GetRealtimeLogConfigInput{Name: aws.String("logs")})
+	wantError(t, err, "NoSuchRealtimeLogConfig", 404)
+}

@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/streamfront/streamfront/internal/console"
 	"github.com/streamfront/streamfront/internal/edge"
 	"github.com/streamfront/streamfront/internal/node"
 )
@@ -26,6 +27,7 @@ type serveFlags struct {
 	idleTimeout      time.Duration
 	requestTimeout   time.Duration
 	tls              tlsFlags
+	console          bool
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -40,6 +42,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", node.DefaultIdleTimeout, "keep-alive connections idle longer than this are closed")
 	fs.DurationVar(&f.requestTimeout, "request-timeout", node.DefaultRequestTimeout, "longest an API request waits for the store before answering 503 ServiceUnavailable")
 	f.tls.register(fs)
+	fs.BoolVar(&f.console, "console", true, "serve the web console at /_streamfront/console/ on the API listener")
 }
 
 func (f *serveFlags) validate() error {
@@ -101,9 +104,22 @@ func serve(args []string) error {
 		cfg := c.nodeConfig(sec)
 		cfg.API = f.api(sec)
 		cfg.API.TLS = tlsConfig
+		if f.console {
+			cfg.API.Mounts = append(cfg.API.Mounts, consoleMount(c))
+		}
 		return cfg
 	}
 	return runNode(c, ownerStore, cfg)
+}
+
+// consoleMount is the web console on the API listener; the page learns
+// the mode and the edge addresses from it.
+func consoleMount(c *commonFlags) node.Mount {
+	o := console.Options{Secure: c.keys.accounts != ""}
+	if c.edge.enabled() {
+		o.RTMPEdge = c.edge.rtmpListen
+	}
+	return node.Mount{Prefix: console.Path, Handler: console.Handler(o)}
 }
 
 // runNode loads the keys, opens the store (as its owner for an API node),

@@ -224,7 +224,7 @@ func fuzzServer(t testing.TB, hooks Hooks) *Server {
 // timeout involved, and what it answered must be a well-formed chunk
 // stream.
 func runSession(t testing.TB, s *Server, data []byte) {
-	hello := make([]byte, handshakeSize) // C0 C1 C2; a non-strict server checks only C0
+	hello := make([]byte, clientHandshakeSize) // C0 C1 C2; a non-strict server checks only C0
 	hello[0] = 3
 	nc := &scriptConn{r: io.MultiReader(bytes.NewReader(hello), bytes.NewReader(data))}
 	if s.admit(nc) != admitted {
@@ -243,10 +243,10 @@ func runSession(t testing.TB, s *Server, data []byte) {
 // checkAnswer parses what a session wrote after S0 S1 S2 with gortmplib's
 // reader, as a player would, applying the chunk sizes it announces.
 func checkAnswer(t testing.TB, out []byte) {
-	if len(out) < handshakeSize {
+	if len(out) < clientHandshakeSize { // as many bytes in S0 S1 S2
 		t.Fatalf("the handshake was answered with %d bytes", len(out))
 	}
-	bc := bytecounter.NewReader(bytes.NewReader(out[handshakeSize:]))
+	bc := bytecounter.NewReader(bytes.NewReader(out[clientHandshakeSize:]))
 	r := rawmessage.NewReader(bc, bc, func(uint32) error { return nil })
 	for {
 		m, err := r.Read()

@@ -38,7 +38,7 @@ func FuzzSplitObjectPath(f *testing.F) {
 		}
 		elems := strings.Split(p.key, "/")
 		for _, e := range elems[:len(elems)-1] {
-			if splitObjectPath(e+"/x").sub {
+			if splitObjectPath(e + "/x").sub {
 				t.Fatalf("splitObjectPath(%q) = %+v: K continues past the media element %q", path, p, e)
 			}
 		}

@@ -72,8 +72,9 @@ func main() {
 			}
 			check(err)
 			log.Printf("round %d, %s: %d players", round+1, name, *n)
-			r := load(s, names, *n, *burst, *ramp, *window)
-			s.stop()
+			r, err := load(s, names, *n, *burst, *ramp, *window)
+			s.stop() // also when the load failed: no server outlives the run
+			check(err)
 			r.server = name
 			reports = append(reports, r)
 		}
@@ -120,7 +121,7 @@ type report struct {
 
 // load times the cold objects' first segments, then runs n players of the
 // clip and measures the server while they play.
-func load(s server, names []string, n, burst int, ramp, window time.Duration) report {
+func load(s server, names []string, n, burst int, ramp, window time.Duration) (report, error) {
 	var r report
 	r.viewers = n
 	closed := make(chan struct{})
@@ -135,7 +136,7 @@ func load(s server, names []string, n, burst int, ramp, window time.Duration) re
 		r.cold = append(r.cold, res.firstSegment)
 	}
 	if res := newPlayer(1).run(s.target(names[0]), closed); res.err != nil { // warms the clip
-		log.Fatalf("warm-up: %v", res.err)
+		return r, fmt.Errorf("warm-up: %w", res.err)
 	}
 	time.Sleep(500 * time.Millisecond)
 	memBefore := procstat.AnonKiB(s.pids())
@@ -191,7 +192,7 @@ func load(s server, names []string, n, burst int, ramp, window time.Duration) re
 		}
 		r.warm = append(r.warm, v.firstSegment)
 	}
-	return r
+	return r, nil
 }
 
 func printReports(rs []report) {

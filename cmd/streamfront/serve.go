@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/streamfront/streamfront/internal/console"
 	"github.com/streamfront/streamfront/internal/edge"
 	"github.com/streamfront/streamfront/internal/node"
 )
@@ -25,6 +26,8 @@ type serveFlags struct {
 	headerTimeout    time.Duration
 	idleTimeout      time.Duration
 	requestTimeout   time.Duration
+	tls              tlsFlags
+	console          bool
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -38,6 +41,8 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.headerTimeout, "read-header-timeout", node.DefaultReadHeaderTimeout, "time a client has to send request headers (slowloris guard)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", node.DefaultIdleTimeout, "keep-alive connections idle longer than this are closed")
 	fs.DurationVar(&f.requestTimeout, "request-timeout", node.DefaultRequestTimeout, "longest an API request waits for the store before answering 503 ServiceUnavailable")
+	f.tls.register(fs)
+	fs.BoolVar(&f.console, "console", true, "serve the web console at /_streamfront/console/ on the API listener")
 }
 
 func (f *serveFlags) validate() error {
@@ -53,7 +58,7 @@ func (f *serveFlags) validate() error {
 	case f.requestTimeout <= 0:
 		return fmt.Errorf("--request-timeout must be positive")
 	}
-	return nil
+	return f.tls.validate()
 }
 
 // api is the node's API part for sec's authentication and quotas.
@@ -89,12 +94,32 @@ func serve(args []string) error {
 	if err := checkOpenMode(&c.keys, f.listen, f.insecureOpen); err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tlsConfig, err := f.tls.start(ctx, c.log.logger())
+	if err != nil {
+		return err
+	}
 	cfg := func(sec *security) node.Config {
 		cfg := c.nodeConfig(sec)
 		cfg.API = f.api(sec)
+		cfg.API.TLS = tlsConfig
+		if f.console {
+			cfg.API.Mounts = append(cfg.API.Mounts, consoleMount(c))
+		}
 		return cfg
 	}
 	return runNode(c, ownerStore, cfg)
+}
+
+// consoleMount is the web console on the API listener; the page learns
+// the mode and the edge addresses from it.
+func consoleMount(c *commonFlags) node.Mount {
+	o := console.Options{Secure: c.keys.accounts != ""}
+	if c.edge.enabled() {
+		o.RTMPEdge = c.edge.rtmpListen
+	}
+	return node.Mount{Prefix: console.Path, Handler: console.Handler(o)}
 }
 
 // runNode loads the keys, opens the store (as its owner for an API node),

@@ -47,8 +47,7 @@ var errorTable = []struct {
 
 // Errors that exist only at the HTTP layer.
 var (
-	errUnknownOperation = errors.New("UnknownOperation")
-	errBodyTooLarge     = errors.New("BodyTooLarge")
+	errBodyTooLarge = errors.New("BodyTooLarge")
 	// errStoreUnavailable: the request failed and the store does not answer
 	// (see explainFailure); not an error of the CloudFront model, but AWS's
 	// generic 503 that every SDK retries.
@@ -64,13 +63,11 @@ func lookupError(err error) (awsError, bool) {
 			return e.awsError, true
 		}
 	}
-	var ae *authError
+	var ae *codedErr
 	if errors.As(err, &ae) {
 		return ae.awsError, true
 	}
 	switch {
-	case errors.Is(err, errUnknownOperation):
-		return awsError{"InvalidAction", http.StatusBadRequest}, true
 	case errors.Is(err, errBodyTooLarge):
 		return awsError{"InvalidArgument", http.StatusRequestEntityTooLarge}, true
 	case errors.Is(err, errStoreUnavailable):
@@ -85,13 +82,11 @@ func message(err error) string {
 	if errors.As(err, &de) {
 		return de.Message
 	}
-	var ae *authError
+	var ae *codedErr
 	if errors.As(err, &ae) {
 		return ae.Message
 	}
 	switch {
-	case errors.Is(err, errUnknownOperation):
-		return "The method and path name no CloudFront 2020-05-31 streaming-distribution, origin-access-identity or tagging operation."
 	case errors.Is(err, errBodyTooLarge):
 		return "The request body is larger than this server accepts."
 	case errors.Is(err, errStoreUnavailable):
@@ -100,18 +95,37 @@ func message(err error) string {
 	return ""
 }
 
-// authError is returned by authentication with its own wire code.
-type authError struct {
+// codedErr is an error with its own wire code: an Authenticator's refusal
+// (with the reason the log names) or an error of the API model that no
+// domain error stands for.
+type codedErr struct {
 	awsError
 	Message string
+	Reason  string // for the request log: why the request was refused
 }
 
-func (e *authError) Error() string { return e.Code + ": " + e.Message }
+func (e *codedErr) Error() string { return e.Code + ": " + e.Message }
 
 // AuthError returns an error an Authenticator reports with its own wire code
-// and status, e.g. SignatureDoesNotMatch (403).
-func AuthError(code string, status int, message string) error {
-	return &authError{awsError{code, status}, message}
+// and status, e.g. SignatureDoesNotMatch (403); reason (e.g. "bad
+// signature") goes to the request log only.
+func AuthError(reason, code string, status int, message string) error {
+	return &codedErr{awsError{code, status}, message, reason}
+}
+
+// codedError is an error of the API model that no domain error stands for
+// (e.g. NoSuchDistribution, of the web distributions streamfront never holds).
+func codedError(code string, status int, message string) error {
+	return &codedErr{awsError{code, status}, message, ""}
+}
+
+// refusalReason is the log reason of an authentication error, or "".
+func refusalReason(err error) string {
+	var ae *codedErr
+	if errors.As(err, &ae) {
+		return ae.Reason
+	}
+	return ""
 }
 
 // WireError returns the AWS error code and HTTP status err is answered with,

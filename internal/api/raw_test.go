@@ -130,7 +130,8 @@ func TestBadRequestBodies(t *testing.T) {
 		{"TrustedSigners Quantity 0, one item", "POST", createURL, []byte(strings.Replace(string(withRef(modelOrder, "iq2")), "<Quantity>1</Quantity><Items><AwsAccountNumber>", "<Quantity>0</Quantity><Items><AwsAccountNumber>", 1)), nil, 400, "InconsistentQuantities"},
 		{"update inconsistent", "PUT", loc + "/config", []byte(strings.Replace(string(withRef(modelOrder, "target")), "<Quantity>1</Quantity>", "<Quantity>3</Quantity>", 1)), []string{"If-Match", etag}, 400, "InconsistentQuantities"},
 		{"create with tags, no Tags", "POST", createURL + "?WithTags", []byte(`<StreamingDistributionConfigWithTags ` + ns + `>` + strings.TrimPrefix(string(withRef(modelOrder, "wt")), `<?xml version="1.0" encoding="UTF-8"?>`) + `</StreamingDistributionConfigWithTags>`), nil, 400, "InvalidArgument"},
-		{"unknown path", "GET", srv.URL + "/2020-05-31/distribution", nil, nil, 400, "InvalidAction"},
+		{"unknown path", "GET", srv.URL + "/2020-05-31/no-such-resource", nil, nil, 400, "InvalidAction"},
+		{"web distribution create", "POST", srv.URL + "/2020-05-31/distribution", []byte("<DistributionConfig/>"), nil, 400, "UnsupportedOperation"},
 		{"unknown version", "GET", srv.URL + "/2019-03-26/streaming-distribution", nil, nil, 400, "InvalidAction"},
 		{"unsupported method", "PATCH", loc, nil, nil, 400, "InvalidAction"},
 	}

@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -24,16 +23,38 @@ import (
 	"github.com/streamfront/streamfront/internal/memo"
 )
 
+// Action is what a request asks to do.
+type Action struct {
+	// SigningName is the SigV4 service its credential must be scoped to:
+	// "cloudfront", or "tagging" for the Resource Groups Tagging API.
+	SigningName string
+	// IAM is the permission it needs, e.g. "cloudfront:GetStreamingDistribution"
+	// or "tag:GetResources".
+	IAM string
+	// Also are further permissions it needs, as IAM asks of the tagging
+	// API: TagResources also needs cloudfront:TagResource.
+	Also []string
+}
+
+// Caller is who made a request, as far as it is known: for a refused
+// request, the access key it claimed (and that key's account, if the key exists).
+type Caller struct {
+	Account     string
+	AccessKeyID string // "" in open mode
+}
+
 // Authenticator identifies the caller of a request and checks that it may
-// perform op. Open mode authenticates everyone as one account.
+// perform the action. Open mode authenticates everyone as one account.
 type Authenticator interface {
-	Authenticate(r *http.Request, body []byte, op string) (account string, err error)
+	Authenticate(r *http.Request, body []byte, a Action) (Caller, error)
 }
 
 // Open is the Authenticator of open mode: no signature needed.
 type Open struct{ Account string }
 
-func (o Open) Authenticate(*http.Request, []byte, string) (string, error) { return o.Account, nil }
+func (o Open) Authenticate(*http.Request, []byte, Action) (Caller, error) {
+	return Caller{Account: o.Account}, nil
+}
 
 // Config configures a Server.
 type Config struct {
@@ -113,10 +134,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	op, h, id := route(r.Method, r.URL.Path, q)
-	resp, err := s.serve(r, q, op, h, id)
-	status, code := s.write(w, r, reqID, resp, err)
+	ep := route(r, q)
+	resp, caller, err := s.serve(r, q, ep)
+	var status int
+	var code string
+	if ep.wire != wireXML {
+		status, code = s.writeRPC(w, reqID, ep.wire, resp, err)
+	} else {
+		status, code = s.write(w, r, reqID, resp, err)
+	}
 	dur := time.Since(start)
+	s.logRequest(r, ep.op, reqID, caller, status, code, err, dur)
+	if s.cfg.Observe != nil {
+		s.cfg.Observe(ep.op, status, code, dur)
+	}
+}
+
+// logRequest writes the request's audit line: who (access key and account,
+// never a secret), what, the outcome and, for a refused request, why.
+func (s *Server) logRequest(r *http.Request, op, reqID string, caller Caller, status int, code string, err error, dur time.Duration) {
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
@@ -124,35 +160,47 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
 		slog.String("operation", op), slog.Int("status", status), slog.String("request_id", reqID),
 		slog.Duration("duration", dur)}
+	if caller.AccessKeyID != "" {
+		attrs = append(attrs, slog.String("access_key_id", caller.AccessKeyID))
+	}
+	if caller.Account != "" {
+		attrs = append(attrs, slog.String("account", caller.Account))
+	}
 	if code != "" {
 		attrs = append(attrs, slog.String("code", code))
+	}
+	if reason := refusalReason(err); reason != "" {
+		attrs = append(attrs, slog.String("refused", reason))
 	}
 	if status >= 500 && err != nil {
 		attrs = append(attrs, slog.String("err", err.Error()))
 	}
 	s.cfg.Logger.LogAttrs(r.Context(), level, "request", attrs...)
-	if s.cfg.Observe != nil {
-		s.cfg.Observe(op, status, code, dur)
-	}
 }
 
 // serve reads and authenticates the request and runs its handler; a
 // handler's error comes back explained (see explainFailure).
-func (s *Server) serve(r *http.Request, q url.Values, op string, h handler, id string) (*response, error) {
-	if h == nil {
-		return nil, errUnknownOperation
+func (s *Server) serve(r *http.Request, q url.Values, ep endpoint) (*response, Caller, error) {
+	if ep.op == "" { // no such operation: nothing to authenticate
+		resp, err := ep.h(s, nil)
+		return resp, Caller{}, err
 	}
 	body, err := readBody(r, s.cfg.MaxBody)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, errBodyTooLarge
+			return nil, Caller{}, errBodyTooLarge
 		}
-		return nil, cf.Errorf(cf.ErrInvalidArgument, "could not read the request body: %v", err)
+		return nil, Caller{}, cf.Errorf(cf.ErrInvalidArgument, "could not read the request body: %v", err)
 	}
-	account, err := s.cfg.Auth.Authenticate(r, body, op)
+	caller, err := s.cfg.Auth.Authenticate(r, body, ep.action)
 	if err != nil {
-		return nil, err
+		return nil, caller, err
+	}
+	if ep.wire == wireCBOR { // verified as received; the handlers read JSON
+		if body, err = cborToJSON(body); err != nil {
+			return nil, caller, err
+		}
 	}
 	scheme := "http"
 	if r.TLS != nil {
@@ -162,10 +210,10 @@ func (s *Server) serve(r *http.Request, q url.Values, op string, h handler, id s
 	// (reading the body is bounded by the http.Server's ReadTimeout).
 	work, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
 	defer cancel()
-	c := &call{ctx: work, account: account, id: id, query: q, header: r.Header,
+	c := &call{ctx: work, account: caller.Account, id: ep.id, query: q, header: r.Header,
 		body: body, baseURL: scheme + "://" + r.Host}
-	resp, err := h(s, c)
-	return resp, s.explainFailure(r.Context(), err, work.Err())
+	resp, err := ep.h(s, c)
+	return resp, caller, s.explainFailure(r.Context(), err, work.Err())
 }
 
 // readBody reads the request body up to limit bytes; GETs and DELETEs
@@ -260,74 +308,4 @@ func newRequestID() string {
 	rand.Read(b[:])
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-// ---- routing ----
-
-const version = "/2020-05-31/"
-
-// route maps a request to its operation name (as AWS names it), handler and
-// path Id. The name is also the log field, metrics label and permission action.
-func route(method, path string, q url.Values) (op string, h handler, id string) {
-	rest, ok := strings.CutPrefix(path, version)
-	if !ok {
-		return "", nil, ""
-	}
-	parts := strings.Split(rest, "/")
-	_, withTags := q["WithTags"]
-	switch {
-	case len(parts) == 1 && parts[0] == "streaming-distribution":
-		switch {
-		case method == http.MethodPost && withTags:
-			return "CreateStreamingDistributionWithTags", createDistributionWithTags, ""
-		case method == http.MethodPost:
-			return "CreateStreamingDistribution", createDistribution, ""
-		case method == http.MethodGet:
-			return "ListStreamingDistributions", listDistributions, ""
-		}
-	case len(parts) == 2 && parts[0] == "streaming-distribution" && parts[1] != "":
-		switch method {
-		case http.MethodGet:
-			return "GetStreamingDistribution", getDistribution, parts[1]
-		case http.MethodDelete:
-			return "DeleteStreamingDistribution", deleteDistribution, parts[1]
-		}
-	case len(parts) == 3 && parts[0] == "streaming-distribution" && parts[1] != "" && parts[2] == "config":
-		switch method {
-		case http.MethodGet:
-			return "GetStreamingDistributionConfig", getDistributionConfig, parts[1]
-		case http.MethodPut:
-			return "UpdateStreamingDistribution", updateDistribution, parts[1]
-		}
-	case len(parts) >= 2 && parts[0] == "origin-access-identity" && parts[1] == "cloudfront":
-		return routeOAI(method, parts[2:])
-	case len(parts) == 1 && parts[0] == "tagging":
-		switch {
-		case method == http.MethodGet:
-			return "ListTagsForResource", listTags, ""
-		case method == http.MethodPost && q.Get("Operation") == "Tag":
-			return "TagResource", tagResource, ""
-		case method == http.MethodPost && q.Get("Operation") == "Untag":
-			return "UntagResource", untagResource, ""
-		}
-	}
-	return "", nil, ""
-}
-
-func routeOAI(method string, parts []string) (string, handler, string) {
-	switch {
-	case len(parts) == 0 && method == http.MethodPost:
-		return "CreateCloudFrontOriginAccessIdentity", createOAI, ""
-	case len(parts) == 0 && method == http.MethodGet:
-		return "ListCloudFrontOriginAccessIdentities", listOAIs, ""
-	case len(parts) == 1 && parts[0] != "" && method == http.MethodGet:
-		return "GetCloudFrontOriginAccessIdentity", getOAI, parts[0]
-	case len(parts) == 1 && parts[0] != "" && method == http.MethodDelete:
-		return "DeleteCloudFrontOriginAccessIdentity", deleteOAI, parts[0]
-	case len(parts) == 2 && parts[0] != "" && parts[1] == "config" && method == http.MethodGet:
-		return "GetCloudFrontOriginAccessIdentityConfig", getOAIConfig, parts[0]
-	case len(parts) == 2 && parts[0] != "" && parts[1] == "config" && method == http.MethodPut:
-		return "UpdateCloudFrontOriginAccessIdentity", updateOAI, parts[0]
-	}
-	return "", nil, ""
 }

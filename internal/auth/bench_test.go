@@ -109,7 +109,7 @@ func BenchmarkVerify(b *testing.B) {
 	req.Header = h
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := v.Authenticate(req, nil, "GetStreamingDistribution"); err != nil {
+		if _, err := v.Authenticate(req, nil, api.Action{SigningName: "cloudfront", IAM: "cloudfront:GetStreamingDistribution"}); err != nil {
 			b.Fatal(err)
 		}
 	}

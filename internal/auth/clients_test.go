@@ -72,3 +72,19 @@ func TestJavaScriptSDKFlowSigned(t *testing.T) {
 		t.Fatalf("js flow failed in secure mode: %v", err)
 	}
 }
+
+// TestBotocoreSignsAnyHeader: botocore's signer, made to sign User-Agent and
+// X-Amzn-Trace-Id, and to date a request by Date, is accepted.
+func TestBotocoreSignsAnyHeader(t *testing.T) {
+	testenv.Require(t, "/usr/bin/python3")
+	if err := exec.Command("/usr/bin/python3", "-c", "import botocore").Run(); err != nil {
+		testenv.Require(t, "python3-botocore (import botocore)")
+	}
+	runClientScript(t, "sigv4_headers.py", "/usr/bin/python3")
+}
+
+// TestAWSCLITaggingAPI: `aws resourcegroupstaggingapi …` (Debian's CLI v1).
+func TestAWSCLITaggingAPI(t *testing.T) {
+	testenv.Require(t, "/usr/bin/aws")
+	runClientScript(t, "awscli_tagging.sh", "bash")
+}

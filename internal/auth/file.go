@@ -62,12 +62,12 @@ type AccessKey struct {
 	Actions []string // IAM-style patterns such as cloudfront:Get*; nil allows all
 }
 
-// Allows reports whether the key may call the CloudFront operation op.
-func (k *AccessKey) Allows(op string) bool {
+// Allows reports whether the key may perform the IAM action, e.g.
+// "cloudfront:GetStreamingDistribution" or "tag:GetResources".
+func (k *AccessKey) Allows(action string) bool {
 	if k.Actions == nil {
 		return true
 	}
-	action := "cloudfront:" + op
 	for _, p := range k.Actions {
 		if matchAction(p, action) {
 			return true
@@ -103,9 +103,11 @@ var (
 	nameRE        = regexp.MustCompile(`^[A-Za-z0-9 ._@+=-]{1,64}$`)
 	accessKeyIDRE = regexp.MustCompile(`^[A-Z0-9]{16,128}$`)
 	keyPairIDRE   = regexp.MustCompile(`^[A-Z0-9]{8,128}$`)
-	// An action is "*" or "cloudfront:" followed by an operation name
-	// pattern; any other service prefix would never match and is a typo.
-	actionRE = regexp.MustCompile(`^(\*|cloudfront:[A-Za-z*?]+)$`)
+	// An action is "*", or the prefix of a service streamfront serves
+	// (cloudfront, or tag for the Resource Groups Tagging API) and an
+	// action name pattern; any other prefix would never match and is a
+	// typo. Prefixes match case-insensitively, as IAM's do.
+	actionRE = regexp.MustCompile(`^(\*|(?i:cloudfront|tag):[A-Za-z*?]+)$`)
 )
 
 // ParseFile reads and validates an accounts file.
@@ -199,7 +201,7 @@ func (e *accessKeyEntry) validate(a *Accounts) (*AccessKey, error) {
 	}
 	for j, p := range e.Actions {
 		if !actionRE.MatchString(p) {
-			return nil, fmt.Errorf("actions[%d]: %q is not \"*\" or cloudfront:<Operation> (wildcards * and ? allowed)", j, p)
+			return nil, fmt.Errorf("actions[%d]: %q is not \"*\", cloudfront:<Operation> or tag:<Operation> (wildcards * and ? allowed)", j, p)
 		}
 	}
 	return &AccessKey{ID: e.ID, Account: e.Account, Secret: e.Secret, Actions: e.Actions}, nil

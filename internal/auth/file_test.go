@@ -57,13 +57,13 @@ func TestAllowedActions(t *testing.T) {
 		"ListStreamingDistributions": true, "CreateStreamingDistribution": false, "TagResource": false,
 		"UpdateStreamingDistribution": false, "DeleteStreamingDistribution": false,
 	} {
-		if k.Allows(op) != want {
+		if k.Allows("cloudfront:"+op) != want {
 			t.Errorf("cloudfront:Get*,List* allows %s: got %v, want %v", op, !want, want)
 		}
 	}
 	all := &auth.AccessKey{}
 	exact := &auth.AccessKey{Actions: []string{"cloudfront:createstreamingdistribution"}}
-	if !all.Allows("DeleteStreamingDistribution") || !exact.Allows("CreateStreamingDistribution") || exact.Allows("CreateStreamingDistributionWithTags") {
+	if !all.Allows("cloudfront:DeleteStreamingDistribution") || !exact.Allows("cloudfront:CreateStreamingDistribution") || exact.Allows("cloudfront:CreateStreamingDistributionWithTags") {
 		t.Fatal("default-all or case-insensitive exact action matched wrongly")
 	}
 }

@@ -55,15 +55,15 @@ func FuzzAuthenticate(f *testing.F) {
 		if len(r.Header.Get("Authorization")) != len(authorization) || len(r.Header.Get("X-Amz-Date")) != len(amzDate) {
 			return
 		}
-		account, err := v.Authenticate(r, []byte(payload), "CreateStreamingDistribution")
+		caller, err := v.Authenticate(r, []byte(payload), api.Action{SigningName: "cloudfront", IAM: "cloudfront:CreateStreamingDistribution"})
 		if err != nil {
 			if code, status, known := api.WireError(err); !known || status < 400 || status >= 500 {
 				t.Fatalf("refusal %v answered as %s %d (known %v)", err, code, status, known)
 			}
 			return
 		}
-		if account != key.Account {
-			t.Fatalf("accepted as account %q", account)
+		if caller.Account != key.Account {
+			t.Fatalf("accepted as account %q", caller.Account)
 		}
 		if !strings.Contains(authorization+rawQuery, trueSig) {
 			t.Fatalf("accepted without the true signature: %q %q", authorization, rawQuery)

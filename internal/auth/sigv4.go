@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,41 +11,52 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-
 	"github.com/streamfront/streamfront/internal/api"
-	cf "github.com/streamfront/streamfront/internal/cloudfront"
 )
 
-// The SigV4 scope CloudFront signs with: a global service in us-east-1.
-const (
-	Service = "cloudfront"
-	Region  = "us-east-1"
-)
+// Region is the SigV4 region every streamfront API is signed for: CloudFront
+// and the tagging API of its resources are global services in us-east-1.
+const Region = "us-east-1"
 
 const (
 	algorithm = "AWS4-HMAC-SHA256"
-	// MaxSkew is how far X-Amz-Date may be from the server's clock.
+	// MaxSkew is how far the request's date may be from the server's clock.
 	MaxSkew    = 15 * time.Minute
 	maxExpires = 7 * 24 * 60 * 60 // seconds, as for every SigV4 presigned URL
 	amzDate    = "20060102T150405Z"
 )
 
-var emptyHash = func() string { sum := sha256.Sum256(nil); return hex.EncodeToString(sum[:]) }()
+// Why a request was refused, for the request log (the client sees the AWS
+// code and message).
+const (
+	ReasonMissing      = "missing signature"
+	ReasonMalformed    = "malformed signature"
+	ReasonUnknownKey   = "unknown access key"
+	ReasonSessionToken = "session token"
+	ReasonScope        = "wrong credential scope"
+	ReasonSkew         = "clock skew"
+	ReasonBadSignature = "bad signature"
+	ReasonDenied       = "action denied"
+)
+
+var emptyHash = sha256Hex(nil)
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
 
 // Keys finds access keys; *Registry implements it.
 type Keys interface {
 	AccessKey(id string) (*AccessKey, bool)
 }
 
-// Verifier is the api.Authenticator of secure mode. It recomputes the
-// signature with the AWS SDK's own signer, so canonicalisation is exactly
-// the SDK's, and compares in constant time.
+// Verifier is the api.Authenticator of secure mode. It computes the
+// canonical request itself, over exactly the headers the client signed, and
+// compares signatures in constant time.
 type Verifier struct {
-	keys   Keys
-	now    func() time.Time
-	signer *v4.Signer
+	keys Keys
+	now  func() time.Time
 }
 
 // NewVerifier returns a Verifier over keys; now is the clock (time.Now when nil).
@@ -54,7 +64,7 @@ func NewVerifier(keys Keys, now func() time.Time) *Verifier {
 	if now == nil {
 		now = time.Now
 	}
-	return &Verifier{keys: keys, now: now, signer: v4.NewSigner()}
+	return &Verifier{keys: keys, now: now}
 }
 
 // signature is what a request claims: from the Authorization header or from
@@ -67,78 +77,92 @@ type signature struct {
 	service       string
 	signedHeaders []string
 	signature     string
-	date          string // X-Amz-Date
+	date          string // X-Amz-Date, or the Date header
+	dateIsHTTP    bool   // date is an HTTP Date header (RFC 1123), not ISO 8601 basic
 	expires       int64  // presigned only; 0 when absent
 }
 
-// Authenticate implements api.Authenticator.
-func (v *Verifier) Authenticate(r *http.Request, body []byte, op string) (string, error) {
+// Authenticate implements api.Authenticator: the request must be signed for
+// the action's signing name, and the key allowed the action.
+func (v *Verifier) Authenticate(r *http.Request, body []byte, act api.Action) (api.Caller, error) {
 	sig, err := parseSignature(r)
 	if err != nil {
-		return "", err
+		return api.Caller{}, err
 	}
+	caller := api.Caller{AccessKeyID: sig.accessKeyID}
 	key, ok := v.keys.AccessKey(sig.accessKeyID)
 	if !ok {
-		return "", errInvalidToken
+		return caller, errInvalidToken(ReasonUnknownKey)
 	}
-	signedAt, err := v.checkScopeAndTime(sig)
+	caller.Account = key.Account
+	signedAt, err := v.checkScopeAndTime(sig, act.SigningName)
 	if err != nil {
-		return "", err
+		return caller, err
 	}
-	want, err := v.expected(r, body, sig, key, signedAt)
+	want, err := expected(r, body, sig, key, signedAt)
 	if err != nil {
-		return "", err
+		return caller, err
 	}
 	if !hmac.Equal([]byte(want), []byte(sig.signature)) {
-		return "", signatureMismatch("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+		return caller, signatureMismatch(ReasonBadSignature, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
 	}
-	if !key.Allows(op) {
-		return "", cf.Errorf(cf.ErrAccessDenied, "User: arn:aws:iam::%s:user/%s is not authorized to perform: cloudfront:%s", key.Account, key.ID, op)
+	for _, action := range append([]string{act.IAM}, act.Also...) {
+		if !key.Allows(action) {
+			return caller, api.AuthError(ReasonDenied, "AccessDenied", http.StatusForbidden,
+				fmt.Sprintf("User: arn:aws:iam::%s:user/%s is not authorized to perform: %s", key.Account, key.ID, action))
+		}
 	}
-	return key.Account, nil
+	return caller, nil
 }
 
-func signatureMismatch(msg string) error {
-	return api.AuthError("SignatureDoesNotMatch", http.StatusForbidden, msg)
+func signatureMismatch(reason, msg string) error {
+	return api.AuthError(reason, "SignatureDoesNotMatch", http.StatusForbidden, msg)
 }
 
 func incomplete(msg string) error {
-	return api.AuthError("IncompleteSignature", http.StatusBadRequest, msg)
+	return api.AuthError(ReasonMalformed, "IncompleteSignature", http.StatusBadRequest, msg)
 }
 
 // parseSignature reads the claimed signature from the header or the query.
 func parseSignature(r *http.Request) (*signature, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		if r.Header.Get("X-Amz-Security-Token") != "" {
-			return nil, errInvalidToken
+			return nil, errInvalidToken(ReasonSessionToken)
 		}
-		return parseAuthorization(h, r.Header.Get("X-Amz-Date"))
+		sig, err := parseAuthorization(h, r.Header.Get("X-Amz-Date"), r.Header.Get("Date"))
+		return sig, err
 	}
 	if r.URL.RawQuery != "" {
 		q := r.URL.Query()
 		if q.Has("X-Amz-Security-Token") {
-			return nil, errInvalidToken
+			return nil, errInvalidToken(ReasonSessionToken)
 		}
 		if q.Has("X-Amz-Signature") || q.Has("X-Amz-Algorithm") || q.Has("X-Amz-Credential") {
 			return parsePresigned(q)
 		}
 	}
-	return nil, api.AuthError("MissingAuthenticationToken", http.StatusForbidden, "Request is missing Authentication Token")
+	return nil, api.AuthError(ReasonMissing, "MissingAuthenticationToken", http.StatusForbidden, "Request is missing Authentication Token")
 }
 
 // errInvalidToken answers an unknown access key, and any session token:
 // streamfront issues no temporary credentials.
-var errInvalidToken = api.AuthError("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
+func errInvalidToken(reason string) error {
+	return api.AuthError(reason, "InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
+}
 
 // parseAuthorization reads
 // "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/cloudfront/aws4_request, SignedHeaders=host;x-amz-date, Signature=hex".
-func parseAuthorization(h, date string) (*signature, error) {
+// The date is X-Amz-Date, or the HTTP Date header when X-Amz-Date is absent.
+func parseAuthorization(h, amzDate, httpDate string) (*signature, error) {
 	alg, rest, _ := strings.Cut(h, " ")
 	if alg != algorithm {
 		return nil, incomplete(fmt.Sprintf("Unsupported AWS 'algorithm': '%s'.", alg))
 	}
 	var credential, signedHeaders string
-	sig := &signature{date: date}
+	sig := &signature{date: amzDate}
+	if amzDate == "" && httpDate != "" {
+		sig.date, sig.dateIsHTTP = httpDate, true
+	}
 	for part := range strings.SplitSeq(rest, ",") {
 		k, val, _ := strings.Cut(strings.TrimSpace(part), "=")
 		switch k {
@@ -156,8 +180,8 @@ func parseAuthorization(h, date string) (*signature, error) {
 			missing = append(missing, fmt.Sprintf("Authorization header requires '%s' parameter.", f[0]))
 		}
 	}
-	if date == "" {
-		missing = append(missing, "Authorization header requires existence of a 'X-Amz-Date' header.")
+	if sig.date == "" {
+		missing = append(missing, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
 	}
 	if len(missing) > 0 {
 		return nil, incomplete(strings.Join(missing, " ") + " Authorization=" + alg)
@@ -195,98 +219,77 @@ func parsePresigned(q url.Values) (*signature, error) {
 func (s *signature) parseCredential(c string) error {
 	p := strings.Split(c, "/")
 	if len(p) != 5 || p[0] == "" || p[4] != "aws4_request" {
-		return incomplete(fmt.Sprintf("Credential should be of the form <access key>/<date>/%s/%s/aws4_request, got '%s'.", Region, Service, c))
+		return incomplete(fmt.Sprintf("Credential should be of the form <access key>/<date>/%s/<service>/aws4_request, got '%s'.", Region, c))
 	}
 	s.accessKeyID, s.scopeDate, s.region, s.service = p[0], p[1], p[2], p[3]
 	return nil
 }
 
-// checkScopeAndTime checks the credential scope and that the request is
-// recent, answering as CloudFront does: SignatureDoesNotMatch (403) with
-// AWS's "Signature expired" text for a stale or future X-Amz-Date.
-func (v *Verifier) checkScopeAndTime(s *signature) (time.Time, error) {
-	if s.region != Region {
-		return time.Time{}, signatureMismatch(fmt.Sprintf("Credential should be scoped to a valid region, not '%s'.", s.region))
-	}
-	if s.service != Service {
-		return time.Time{}, signatureMismatch(fmt.Sprintf("Credential should be scoped to correct service: '%s'.", Service))
+// signedTime reads the request's date: ISO 8601 basic (X-Amz-Date) or an
+// HTTP date (the Date header).
+func (s *signature) signedTime() (time.Time, error) {
+	if s.dateIsHTTP {
+		t, err := http.ParseTime(s.date)
+		if err != nil { // botocore writes "Tue, 01 Dec 2026 08:45:32 -0000"
+			t, err = time.Parse(time.RFC1123Z, s.date)
+		}
+		if err != nil {
+			return time.Time{}, incomplete(fmt.Sprintf("Date must be an HTTP date such as 'Mon, 02 Jan 2006 15:04:05 GMT', got '%s'.", s.date))
+		}
+		return t.UTC(), nil
 	}
 	t, err := time.Parse(amzDate, s.date)
 	if err != nil {
 		return time.Time{}, incomplete(fmt.Sprintf("X-Amz-Date must be in the ISO-8601 basic format yyyyMMdd'T'HHmmss'Z', got '%s'.", s.date))
 	}
+	return t, nil
+}
+
+// checkScopeAndTime checks the credential scope (region, and the signing
+// name of the API called) and that the request is recent, answering as AWS
+// does: SignatureDoesNotMatch (403) with AWS's "Signature expired" text for
+// a stale or future date.
+func (v *Verifier) checkScopeAndTime(s *signature, service string) (time.Time, error) {
+	if s.region != Region {
+		return time.Time{}, signatureMismatch(ReasonScope, fmt.Sprintf("Credential should be scoped to a valid region, not '%s'.", s.region))
+	}
+	if s.service != service {
+		return time.Time{}, signatureMismatch(ReasonScope, fmt.Sprintf("Credential should be scoped to correct service: '%s'.", service))
+	}
+	t, err := s.signedTime()
+	if err != nil {
+		return time.Time{}, err
+	}
+	stamp := t.Format(amzDate)
 	if s.scopeDate != t.Format("20060102") {
-		return time.Time{}, signatureMismatch(fmt.Sprintf("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", s.scopeDate, t.Format("20060102"), s.date))
+		return time.Time{}, signatureMismatch(ReasonScope, fmt.Sprintf("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", s.scopeDate, t.Format("20060102"), stamp))
 	}
 	now := v.now().UTC()
 	switch {
 	case t.After(now.Add(MaxSkew)):
-		return time.Time{}, signatureMismatch(fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + 15 min.)", s.date, now.Add(MaxSkew).Format(amzDate), now.Format(amzDate)))
+		return time.Time{}, signatureMismatch(ReasonSkew, fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + 15 min.)", stamp, now.Add(MaxSkew).Format(amzDate), now.Format(amzDate)))
 	case s.expires > 0 && now.After(t.Add(time.Duration(s.expires)*time.Second)):
-		return time.Time{}, signatureMismatch(fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %d sec.)", s.date, now.Add(-time.Duration(s.expires)*time.Second).Format(amzDate), now.Format(amzDate), s.expires))
+		return time.Time{}, signatureMismatch(ReasonSkew, fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %d sec.)", stamp, now.Add(-time.Duration(s.expires)*time.Second).Format(amzDate), now.Format(amzDate), s.expires))
 	case s.expires == 0 && t.Before(now.Add(-MaxSkew)):
-		return time.Time{}, signatureMismatch(fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - 15 min.)", s.date, now.Add(-MaxSkew).Format(amzDate), now.Format(amzDate)))
+		return time.Time{}, signatureMismatch(ReasonSkew, fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - 15 min.)", stamp, now.Add(-MaxSkew).Format(amzDate), now.Format(amzDate)))
 	}
 	return t, nil
 }
 
-// expected re-signs a copy of r that carries only the signed headers, with
-// the signing time of the request and the hash of the body actually
-// received (so a tampered body changes the signature), and returns the
-// signature the SDK's signer computes.
-func (v *Verifier) expected(r *http.Request, body []byte, s *signature, key *AccessKey, signedAt time.Time) (string, error) {
-	payloadHash := emptyHash
-	if len(body) > 0 {
-		sum := sha256.Sum256(body)
-		payloadHash = hex.EncodeToString(sum[:])
-	}
-	creds := aws.Credentials{AccessKeyID: key.ID, SecretAccessKey: key.Secret}
-
-	rawQuery := r.URL.RawQuery
-	if s.presigned {
-		query := r.URL.Query()
-		query.Del("X-Amz-Signature")
-		rawQuery = query.Encode()
-	}
-	cp := &http.Request{
-		Method: r.Method,
-		URL:    &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: rawQuery},
-		Host:   r.Host,
-		Header: make(http.Header, len(s.signedHeaders)),
-	}
+// expected returns the signature of the request as received, over its
+// signed headers and the hash of the body actually received (so a tampered
+// body changes the signature).
+func expected(r *http.Request, body []byte, s *signature, key *AccessKey, signedAt time.Time) (string, error) {
 	hasHost := false
-	for _, h := range s.signedHeaders {
-		switch h = strings.ToLower(h); h {
-		case "host":
-			hasHost = true
-		case "content-length":
-			// The SDK signs the length from ContentLength, not the header.
-			cp.ContentLength = r.ContentLength
-		default:
-			if vals := r.Header.Values(h); len(vals) > 0 {
-				cp.Header[http.CanonicalHeaderKey(h)] = vals
-			}
-		}
+	for i, h := range s.signedHeaders {
+		s.signedHeaders[i] = strings.ToLower(h)
+		hasHost = hasHost || s.signedHeaders[i] == "host"
 	}
 	if !hasHost {
-		return "", signatureMismatch("'Host' must be a 'SignedHeader' in the AWS Authorization.")
+		return "", signatureMismatch(ReasonMalformed, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
 	}
-	ctx := context.Background()
-	if s.presigned {
-		signed, _, err := v.signer.PresignHTTP(ctx, creds, cp, payloadHash, Service, Region, signedAt,
-			func(o *v4.SignerOptions) { o.DisableHeaderHoisting = true })
-		if err != nil {
-			return "", err
-		}
-		u, err := url.Parse(signed)
-		if err != nil {
-			return "", err
-		}
-		return u.Query().Get("X-Amz-Signature"), nil
-	}
-	if err := v.signer.SignHTTP(ctx, creds, cp, payloadHash, Service, Region, signedAt); err != nil {
-		return "", err
-	}
-	_, got, _ := strings.Cut(cp.Header.Get("Authorization"), "Signature=")
-	return got, nil
+	payloadHash := sha256Hex(body)
+	canonical := canonicalRequest(r, s.signedHeaders, payloadHash, s.presigned)
+	scope := strings.Join([]string{s.scopeDate, s.region, s.service, "aws4_request"}, "/")
+	return signatureOf(key.Secret, s.scopeDate, s.region, s.service, stringToSign(signedAt, scope, canonical)), nil
 }

@@ -133,7 +133,11 @@ func (f *Follower) poll(ctx context.Context, beat bool) error {
 	}
 	report := make(map[string]int64, len(pending))
 	f.mu.Lock()
-	stale := false
+	// The API deploys without an edge it has not heard from within its live
+	// window (--edge-live, at least two heartbeats): after a silence that
+	// long, versions this edge never applied may no longer be pending, so
+	// everything is re-read.
+	stale := !f.lastBeat.IsZero() && time.Since(f.lastBeat) >= 2*HeartbeatEvery
 	for _, p := range pending {
 		if f.applied[p.ID] < p.Version {
 			stale = true

@@ -243,7 +243,7 @@ func runSession(t testing.TB, s *Server, data []byte) {
 // checkAnswer parses what a session wrote after S0 S1 S2 with gortmplib's
 // reader, as a player would, applying the chunk sizes it announces.
 func checkAnswer(t testing.TB, out []byte) {
-	if len(out) < clientHandshakeSize {
+	if len(out) < clientHandshakeSize { // as many bytes in S0 S1 S2
 		t.Fatalf("the handshake was answered with %d bytes", len(out))
 	}
 	bc := bytecounter.NewReader(bytes.NewReader(out[clientHandshakeSize:]))

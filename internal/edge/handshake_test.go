@@ -59,9 +59,9 @@ func TestHandshakeEchoesC1(t *testing.T) {
 // signatureWarning is what librtmp logs when S2 is not an echo of its C1.
 const signatureWarning = "signature does not match"
 
-// TestLibrtmpClientsSeeAGenuineHandshake plays with rtmpdump and with
-// GStreamer's rtmpsrc (both librtmp) at their default log levels: neither
-// complains about the handshake, and both receive the clip.
+// TestLibrtmpClientsSeeAGenuineHandshake plays with rtmpdump (plain and
+// RTMPE) and with GStreamer's rtmpsrc (both librtmp) at their default log
+// levels: neither complains about the handshake, and both receive the clip.
 func TestLibrtmpClientsSeeAGenuineHandshake(t *testing.T) {
 	testenv.Require(t, "rtmpdump")
 	testenv.Require(t, "gst-launch-1.0")
@@ -79,22 +79,29 @@ func TestLibrtmpClientsSeeAGenuineHandshake(t *testing.T) {
 		}
 	}
 
-	out := filepath.Join(t.TempDir(), "rtmpdump.flv")
-	cmd := exec.Command("rtmpdump", "-r", "rtmp://"+e.addr+"/cfx/st", "-a", "cfx/st",
-		"-t", "rtmp://"+domain+"/cfx/st", "-y", "videos/clip", "-o", out)
-	b, err := runWithTimeout(cmd, 60*time.Second)
-	if err != nil {
-		t.Fatalf("rtmpdump: %v\n%s", err, b)
+	// RTMPE's S2 is no echo: librtmp checks its digest instead, and warns
+	// or fails if that is wrong.
+	for _, scheme := range []string{"rtmp", "rtmpe"} {
+		out := filepath.Join(t.TempDir(), "rtmpdump.flv")
+		cmd := exec.Command("rtmpdump", "-r", scheme+"://"+e.addr+"/cfx/st", "-a", "cfx/st",
+			"-t", scheme+"://"+domain+"/cfx/st", "-y", "videos/clip", "-o", out)
+		b, err := runWithTimeout(cmd, 60*time.Second)
+		if err != nil {
+			t.Fatalf("rtmpdump %s: %v\n%s", scheme, err, b)
+		}
+		if strings.Contains(string(b), "WARNING") || strings.Contains(string(b), "ERROR") {
+			t.Errorf("rtmpdump %s warns:\n%s", scheme, b)
+		}
+		check("rtmpdump "+scheme, out, b)
 	}
-	check("rtmpdump", out, b)
 
 	// rtmpsrc hands librtmp's log to GStreamer's debug log: warnings show
 	// at GST_DEBUG level 2.
-	out = filepath.Join(t.TempDir(), "rtmpsrc.flv")
+	out := filepath.Join(t.TempDir(), "rtmpsrc.flv")
 	location := "rtmp://" + e.addr + "/cfx/st/videos/clip app=cfx/st tcUrl=rtmp://" + domain + "/cfx/st playpath=videos/clip"
-	cmd = exec.Command("gst-launch-1.0", "-q", "rtmpsrc", "location="+location, "!", "filesink", "location="+out)
+	cmd := exec.Command("gst-launch-1.0", "-q", "rtmpsrc", "location="+location, "!", "filesink", "location="+out)
 	cmd.Env = append(cmd.Environ(), "GST_DEBUG=2", "GST_DEBUG_NO_COLOR=1")
-	b, err = runWithTimeout(cmd, 60*time.Second)
+	b, err := runWithTimeout(cmd, 60*time.Second)
 	if err != nil {
 		t.Fatalf("gst-launch-1.0 rtmpsrc: %v\n%s", err, b)
 	}

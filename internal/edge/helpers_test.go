@@ -50,13 +50,7 @@ func startEnv(t *testing.T, hooks edge.Hooks, o origin.Origin) *env {
 // startEnvConfig is startEnv with tune applied to the edge's Config.
 func startEnvConfig(t *testing.T, hooks edge.Hooks, o origin.Origin, tune func(*edge.Config)) *env {
 	t.Helper()
-	return startEnvOptions(t, testenv.Options{}, hooks, o, tune)
-}
-
-// startEnvOptions is startEnvConfig with the API server's options.
-func startEnvOptions(t *testing.T, opts testenv.Options, hooks edge.Hooks, o origin.Origin, tune func(*edge.Config)) *env {
-	t.Helper()
-	e := &env{api: testenv.Start(t, opts), dir: t.TempDir()}
+	e := &env{api: testenv.Start(t, testenv.Options{}), dir: t.TempDir()}
 	if err := os.MkdirAll(filepath.Join(e.dir, bucket), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package edge_test
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -80,50 +81,69 @@ func TestManyConcurrentViewers(t *testing.T) {
 	_, domain := e.createDist(t)
 	e.makeMedia(t, "videos/clip.mp4", "mp4", 2)
 	const viewers = 20
-	counts := make(chan [2]int, viewers)
+	type result struct {
+		counts [2]int
+		err    error
+	}
+	results := make(chan result, viewers)
 	var wg sync.WaitGroup
 	for range viewers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p := dialPlayer(t, e.addr)
-			if code := p.connect(domain); code != "NetConnection.Connect.Success" {
-				t.Error(code)
-				return
-			}
-			p.play("mp4:videos/clip.mp4", 0, 60000) // a long buffer: everything at once
-			var n [2]int
-			var last time.Duration
-			for {
-				ev := p.next()
-				if ev.code == "NetStream.Play.Complete" {
-					break
-				}
-				if ev.code != "" || ev.meta != nil {
-					continue
-				}
-				if ev.media == 9 {
-					if ev.ts < last {
-						t.Errorf("video went back from %v to %v", last, ev.ts)
-					}
-					last = ev.ts
-					n[0]++
-				} else {
-					n[1]++
-				}
-			}
-			counts <- n
+			counts, err := watchToEnd(e.addr, domain, "mp4:videos/clip.mp4")
+			results <- result{counts, err}
 		}()
 	}
 	wg.Wait()
-	close(counts)
+	close(results)
 	var first [2]int
-	for n := range counts {
-		if first == [2]int{} {
-			first = n
+	for r := range results {
+		if r.err != nil {
+			t.Fatal(r.err)
 		}
-		if n != first || n[0] != 50 {
+		if first == [2]int{} {
+			first = r.counts
+		}
+		if n := r.counts; n != first || n[0] != 50 {
 			t.Fatalf("a viewer got %d video / %d audio messages, another %d / %d (want 50 video)", n[0], n[1], first[0], first[1])
+		}
+	}
+}
+
+// watchToEnd plays stream through domain with a long buffer (everything
+// at once) until Play.Complete and counts the video and audio messages,
+// checking that video never goes back in time. It reports errors rather
+// than failing the test, so it may run on any goroutine.
+func watchToEnd(addr, domain, stream string) (counts [2]int, err error) {
+	p, err := openPlayer(addr)
+	if err != nil {
+		return counts, err
+	}
+	defer p.nc.Close()
+	if code, err := p.tryConnect(domain); err != nil || code != "NetConnection.Connect.Success" {
+		return counts, fmt.Errorf("connect: %s %v", code, err)
+	}
+	if err := p.tryPlay(stream, 0, 60000); err != nil {
+		return counts, err
+	}
+	var last time.Duration
+	for {
+		ev, err := p.tryNext()
+		switch {
+		case err != nil:
+			return counts, err
+		case ev.code == "NetStream.Play.Complete":
+			return counts, nil
+		case ev.code != "" || ev.meta != nil:
+		case ev.media == 9:
+			if ev.ts < last {
+				return counts, fmt.Errorf("video went back from %v to %v", last, ev.ts)
+			}
+			last = ev.ts
+			counts[0]++
+		default:
+			counts[1]++
 		}
 	}
 }

@@ -1,22 +1,24 @@
 package edge_test
 
 import (
+	"context"
+	"net"
 	"testing"
 	"time"
 
 	"github.com/streamfront/streamfront/internal/edge"
+	"github.com/streamfront/streamfront/internal/edge/origin"
 	"github.com/streamfront/streamfront/internal/testenv"
 )
 
 // startFollowingEnv is startEnv behind a running Follower polling every
-// 50 ms, with deployments gated on the edge, as `serve` and `streamfront
-// edge` run it: a change is Deployed once the edge has applied it. The
-// edge counts as live for 5 s after each heartbeat (as --edge-live's
-// default), so it never misses a change by looking dead between beats.
+// 50 ms, as `serve` and `streamfront edge` run the edge: deployments wait
+// for the edge (testenv gates them as serve does), so a change is Deployed
+// once the edge has applied it.
 func startFollowingEnv(t *testing.T, hooks edge.Hooks) *env {
 	t.Helper()
 	var f *edge.Follower
-	e := startEnvOptions(t, testenv.Options{EdgeLive: 5 * time.Second}, hooks, nil, func(cfg *edge.Config) {
+	e := startEnvConfig(t, hooks, nil, func(cfg *edge.Config) {
 		f = edge.NewFollower(cfg.Router.(edge.StoreRouter).Store.(edge.FollowedStore), nil, "edge-test", 50*time.Millisecond, nil)
 		cfg.Router = f
 	})
@@ -25,10 +27,11 @@ func startFollowingEnv(t *testing.T, hooks edge.Hooks) *env {
 }
 
 // TestDisabledDistributionStopsItsPlays disables a distribution while
-// ffmpeg and a player play it and ffmpeg plays another: once the edge has
-// applied the change, the disabled one's plays end with NetStream.Play.Stop
-// (ffmpeg ends cleanly with what it got, before the other play ends), and
-// the other distribution's play goes on to its end.
+// ffmpeg and a player play it, another player has paused it, and ffmpeg
+// plays another distribution: once the edge has applied the change, the
+// disabled one's plays end with NetStream.Play.Stop (ffmpeg ends cleanly
+// with what it got, before the other play ends), and the other
+// distribution's play goes on to its end.
 func TestDisabledDistributionStopsItsPlays(t *testing.T) {
 	started := make(chan string, 8) // distribution of each play that started
 	e := startFollowingEnv(t, edge.Hooks{OnEvent: func(ev edge.Event) {
@@ -47,8 +50,14 @@ func TestDisabledDistributionStopsItsPlays(t *testing.T) {
 	go func() { doneB <- ffmpegB.run() }()
 	p := connectedPlayer(t, dialPlayer(t, e.addr), domainA)
 	p.play("videos/clip", 0, 0)
+	paused := connectedPlayer(t, dialPlayer(t, e.addr), domainA)
+	paused.play("videos/clip", 0, 0)
+	paused.waitMedia()
+	paused.command(1, "pause", nil, true, float64(0))
+	for paused.next().code != "NetStream.Pause.Notify" {
+	}
 	playing := map[string]int{}
-	for range 3 {
+	for range 4 {
 		select {
 		case id := <-started:
 			playing[id]++
@@ -56,18 +65,20 @@ func TestDisabledDistributionStopsItsPlays(t *testing.T) {
 			t.Fatalf("plays started: %v", playing)
 		}
 	}
-	if playing[idA] != 2 || playing[idB] != 1 {
-		t.Fatalf("plays started: %v, want 2 of %s and 1 of %s", playing, idA, idB)
+	if playing[idA] != 3 || playing[idB] != 1 {
+		t.Fatalf("plays started: %v, want 3 of %s and 1 of %s", playing, idA, idB)
 	}
 
 	setEnabled(t, e.cf, idA, false)
-	for {
-		ev := p.next()
-		if ev.code == "NetStream.Play.Stop" {
-			break
-		}
-		if ev.code != "" && ev.code != "NetStream.Play.Reset" && ev.code != "NetStream.Play.Start" {
-			t.Fatalf("player of the disabled distribution: %s, want NetStream.Play.Stop", ev.code)
+	for _, viewer := range []*player{p, paused} {
+		for {
+			ev := viewer.next()
+			if ev.code == "NetStream.Play.Stop" {
+				break
+			}
+			if ev.code != "" && ev.code != "NetStream.Play.Reset" && ev.code != "NetStream.Play.Start" {
+				t.Fatalf("player of the disabled distribution: %s, want NetStream.Play.Stop", ev.code)
+			}
 		}
 	}
 	if err := <-doneA; err != nil {
@@ -91,5 +102,55 @@ func TestDisabledDistributionStopsItsPlays(t *testing.T) {
 	p.play("videos/clip", 0, 0)
 	if code := p.waitCode(); code != "NetStream.Play.Failed" {
 		t.Errorf("a new play of the disabled distribution: %s", code)
+	}
+}
+
+// TestFollowerSilentTooLongRereadsEverything: an edge the API has not heard
+// from within its live window does not hold deployments back, so a disable
+// can be Deployed without it and is no longer pending when the edge polls
+// again. After such a silence the edge re-reads everything: its cached
+// route goes, its play of the disabled distribution stops and a new
+// connect is refused.
+func TestFollowerSilentTooLongRereadsEverything(t *testing.T) {
+	api := testenv.Start(t, testenv.Options{EdgeLive: time.Second})
+	f := edge.NewFollower(api.Store, nil, "edge-1", time.Hour, nil)
+	e := &env{api: api, cf: api.Client(), dir: t.TempDir()}
+	e.edge = edge.New(edge.Config{Router: f, Origin: origin.NewCache(origin.Dir{Root: e.dir}, 1<<20, 0)})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.addr = ln.Addr().String()
+	go e.edge.Serve(ln)
+	t.Cleanup(func() { e.edge.Close() })
+	ctx := context.Background()
+
+	id, domain := e.createDist(t)
+	e.writeSparseFLV(t, "videos/sparse.flv")
+	if err := f.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	testenv.WaitDeployed(t, e.cf, id)
+	p := connectedPlayer(t, dialPlayer(t, e.addr), domain)
+	p.play("videos/sparse", 0, 0)
+	p.waitMedia()
+
+	time.Sleep(2*edge.HeartbeatEvery + 100*time.Millisecond) // the edge silent beyond the API's live window and its own bound
+	setEnabled(t, e.cf, id, false)
+	testenv.WaitDeployed(t, e.cf, id) // without the edge
+	if err := f.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		ev := p.next()
+		if ev.code == "NetStream.Play.Stop" {
+			break
+		}
+		if ev.code != "" {
+			t.Fatalf("play of the disabled distribution: %s, want NetStream.Play.Stop", ev.code)
+		}
+	}
+	if code := dialPlayer(t, e.addr).connect(domain); code != "NetConnection.Connect.Rejected" {
+		t.Fatalf("connect after the silence: %s", code)
 	}
 }

@@ -12,14 +12,44 @@ import (
 	"github.com/bluenviron/gortmplib/pkg/message"
 )
 
-// player is a minimal RTMP client built on gortmplib's message layer: it
-// sees every status code and timestamp the edge sends, which ffmpeg and
-// rtmpdump only summarise.
-type player struct {
-	t    *testing.T
+// playerConn is a minimal RTMP client built on gortmplib's message layer:
+// it sees every status code and timestamp the edge sends, which ffmpeg and
+// rtmpdump only summarise. Its methods return errors, so it may run on any
+// goroutine; player is the version for the test's own, which fails the
+// test instead.
+type playerConn struct {
 	nc   net.Conn
 	rw   *message.ReadWriter
 	txid int
+}
+
+// player is a playerConn for the test's goroutine.
+type player struct {
+	t *testing.T
+	*playerConn
+}
+
+// openPlayer dials addr and handshakes as a player; the caller closes nc.
+func openPlayer(addr string) (*playerConn, error) {
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	pc, err := handshakePlayer(nc)
+	if err != nil {
+		nc.Close()
+	}
+	return pc, err
+}
+
+// handshakePlayer handshakes as a player on nc.
+func handshakePlayer(nc net.Conn) (*playerConn, error) {
+	nc.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, _, err := handshake.DoClient(nc, false, false); err != nil {
+		return nil, fmt.Errorf("handshake: %w", err)
+	}
+	bc := bytecounter.NewReadWriter(nc)
+	return &playerConn{nc: nc, rw: message.NewReadWriter(bc, bc, false)}, nil
 }
 
 func dialPlayer(t *testing.T, addr string) *player {
@@ -31,63 +61,108 @@ func dialPlayer(t *testing.T, addr string) *player {
 	return newPlayer(t, nc)
 }
 
-// newPlayer handshakes as a player on nc.
+// newPlayer handshakes as a player on nc, closed when the test ends.
 func newPlayer(t *testing.T, nc net.Conn) *player {
 	t.Helper()
 	t.Cleanup(func() { nc.Close() })
-	nc.SetDeadline(time.Now().Add(30 * time.Second))
-	if _, _, err := handshake.DoClient(nc, false, false); err != nil {
+	pc, err := handshakePlayer(nc)
+	if err != nil {
 		t.Fatal(err)
 	}
-	bc := bytecounter.NewReadWriter(nc)
-	return &player{t: t, nc: nc, rw: message.NewReadWriter(bc, bc, false)}
+	return &player{t: t, playerConn: pc}
 }
 
-func (p *player) command(msid uint32, name string, args ...any) {
-	p.t.Helper()
+func (p *playerConn) tryCommand(msid uint32, name string, args ...any) error {
 	p.txid++
-	err := p.rw.Write(&message.CommandAMF0{
+	return p.rw.Write(&message.CommandAMF0{
 		ChunkStreamID: 3, MessageStreamID: msid, Name: name, CommandID: p.txid, Arguments: args,
 	})
-	if err != nil {
-		p.t.Fatal(err)
-	}
 }
 
-// connect sends connect for tcUrl rtmp://host/cfx/st and returns the
+// tryConnect sends connect for tcUrl rtmp://host/cfx/st and returns the
 // status code of the answer (_result or _error).
-func (p *player) connect(host string) string {
-	p.t.Helper()
-	p.command(0, "connect", amf0.Object{
+func (p *playerConn) tryConnect(host string) (string, error) {
+	err := p.tryCommand(0, "connect", amf0.Object{
 		{Key: "app", Value: "cfx/st"},
 		{Key: "flashVer", Value: "LNX 9,0,124,2"},
 		{Key: "tcUrl", Value: "rtmp://" + host + "/cfx/st"},
 		{Key: "pageUrl", Value: "http://example.com/page.html"},
 	})
-	for {
-		m := p.read()
+	for err == nil {
+		var m message.Message
+		if m, err = p.tryRead(); err != nil {
+			break
+		}
 		if c, ok := m.(*message.CommandAMF0); ok && (c.Name == "_result" || c.Name == "_error") {
-			return statusCode(c)
+			return statusCode(c), nil
+		}
+	}
+	return "", err
+}
+
+// tryPlay creates a stream and plays name from start (ms) after announcing
+// a buffer length.
+func (p *playerConn) tryPlay(name string, start float64, bufferMS uint32) error {
+	if err := p.tryCommand(0, "createStream", nil); err != nil {
+		return err
+	}
+	if err := p.rw.Write(&message.UserControlSetBufferLength{StreamID: 1, BufferLength: bufferMS}); err != nil {
+		return err
+	}
+	return p.tryCommand(1, "play", nil, name, start)
+}
+
+func (p *playerConn) tryRead() (message.Message, error) {
+	m, err := p.rw.Read()
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	return m, nil
+}
+
+// tryNext returns the next status or media message, skipping the rest.
+func (p *playerConn) tryNext() (event, error) {
+	for {
+		m, err := p.tryRead()
+		if err != nil {
+			return event{}, err
+		}
+		if ev, ok := eventOf(m); ok {
+			return ev, nil
 		}
 	}
 }
 
-// play creates a stream and plays name from start (ms) after announcing
-// a buffer length.
-func (p *player) play(name string, start float64, bufferMS uint32) {
+func (p *player) command(msid uint32, name string, args ...any) {
 	p.t.Helper()
-	p.command(0, "createStream", nil)
-	if err := p.rw.Write(&message.UserControlSetBufferLength{StreamID: 1, BufferLength: bufferMS}); err != nil {
+	if err := p.tryCommand(msid, name, args...); err != nil {
 		p.t.Fatal(err)
 	}
-	p.command(1, "play", nil, name, start)
+}
+
+// connect is tryConnect, failing the test on an error.
+func (p *player) connect(host string) string {
+	p.t.Helper()
+	code, err := p.tryConnect(host)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return code
+}
+
+// play is tryPlay, failing the test on an error.
+func (p *player) play(name string, start float64, bufferMS uint32) {
+	p.t.Helper()
+	if err := p.tryPlay(name, start, bufferMS); err != nil {
+		p.t.Fatal(err)
+	}
 }
 
 func (p *player) read() message.Message {
 	p.t.Helper()
-	m, err := p.rw.Read()
+	m, err := p.tryRead()
 	if err != nil {
-		p.t.Fatalf("read: %v", err)
+		p.t.Fatal(err)
 	}
 	return m
 }
@@ -102,14 +177,14 @@ type event struct {
 	meta  amf0.Object // onMetaData properties
 }
 
-// next returns the next status or media message, skipping the rest.
+// next is tryNext, failing the test on an error.
 func (p *player) next() event {
 	p.t.Helper()
-	for {
-		if ev, ok := eventOf(p.read()); ok {
-			return ev
-		}
+	ev, err := p.tryNext()
+	if err != nil {
+		p.t.Fatal(err)
 	}
+	return ev
 }
 
 // eventOf returns the event of a status or media message; ok is false

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"crypto/tls"
 	"net/http"
 	"strings"
 	"time"
@@ -30,6 +31,8 @@ type API struct {
 	// EdgeLive is how long an edge (of any process sharing the store)
 	// counts as live after its last heartbeat, holding deployments back.
 	EdgeLive time.Duration
+	// TLS, when set, serves the API over HTTPS (see internal/tlsfiles).
+	TLS *tls.Config
 	// Mounts are served on the API listener beside the API, before it: a
 	// request whose path starts with a mount's Prefix goes to its Handler,
 	// unauthenticated by the API (the handler does its own).
@@ -98,6 +101,7 @@ func (n *Node) startAPI(a *API) error {
 		WriteTimeout:   readTimeout + cfg.RequestTimeout + 10*time.Second,
 		IdleTimeout:    cfg.IdleTimeout,
 		MaxHeaderBytes: 64 << 10,
+		TLSConfig:      cfg.TLS,
 	}
 	if err := n.serveHTTP(ListenerAPI, cfg.Listen, n.api); err != nil {
 		n.api = nil
@@ -112,7 +116,11 @@ func (n *Node) startAPI(a *API) error {
 		defer n.loops.Done()
 		n.service.RunDeployer(n.ctx, cf.DeployTick(cfg.DeployDelay), gate)
 	}()
-	n.log.Info("streamfront listening", "api", "http://"+n.Addr(ListenerAPI))
+	scheme := "http"
+	if cfg.TLS != nil {
+		scheme = "https"
+	}
+	n.log.Info("streamfront listening", "api", scheme+"://"+n.Addr(ListenerAPI))
 	return nil
 }
 

@@ -164,8 +164,8 @@ func (n *Node) listen(name, addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// serveHTTP binds the listener name on addr and serves srv there until srv
-// is shut down or closed.
+// serveHTTP binds the listener name on addr and serves srv there (over TLS
+// when srv has a TLSConfig) until srv is shut down or closed.
 func (n *Node) serveHTTP(name, addr string, srv *http.Server) error {
 	ln, err := n.listen(name, addr)
 	if err != nil {
@@ -179,7 +179,11 @@ func (n *Node) serveHTTP(name, addr string, srv *http.Server) error {
 // srv's end reaches Failed.
 func (n *Node) serveOn(name string, ln net.Listener, srv *http.Server) {
 	go func() {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		serve := srv.Serve
+		if srv.TLSConfig != nil { // its GetCertificate or Certificates: no files to name
+			serve = func(ln net.Listener) error { return srv.ServeTLS(ln, "", "") }
+		}
+		if err := serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			n.fail(fmt.Errorf("%s listener: %w", name, err))
 		}
 	}()

@@ -50,81 +50,126 @@ func echo(c net.Conn) {
 	io.Copy(c, c)
 }
 
-// client speaks RTMPT the way librtmp and FFmpeg do.
-type client struct {
-	t    *testing.T
+// session speaks RTMPT the way librtmp and FFmpeg do. Its methods return
+// errors, so it may run on any goroutine; client is the version for the
+// test's own, which fails the test instead.
+type session struct {
 	base string
 	hc   *http.Client
 	id   string
 	seq  int
 }
 
-func newClient(t *testing.T, base string) *client {
-	return &client{t: t, base: base, hc: &http.Client{Timeout: 10 * time.Second}}
+// client is a session for the test's goroutine.
+type client struct {
+	t *testing.T
+	*session
 }
 
-func (c *client) post(path string, body []byte) (int, http.Header, []byte) {
-	c.t.Helper()
+func newSession(base string) *session {
+	return &session{base: base, hc: &http.Client{Timeout: 10 * time.Second}}
+}
+
+func newClient(t *testing.T, base string) *client {
+	return &client{t: t, session: newSession(base)}
+}
+
+func (c *session) tryPost(path string, body []byte) (int, http.Header, []byte, error) {
 	req, _ := http.NewRequest(http.MethodPost, c.base+path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", ContentType)
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		c.t.Fatalf("POST %s: %v", path, err)
+		return 0, nil, nil, fmt.Errorf("POST %s: %w", path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
+		return 0, nil, nil, fmt.Errorf("POST %s: %w", path, err)
+	}
+	return resp.StatusCode, resp.Header, b, nil
+}
+
+func (c *session) tryOpen() error {
+	code, h, body, err := c.tryPost("/open/1", []byte{0})
+	switch {
+	case err != nil:
+		return err
+	case code != 200 || h.Get("Content-Type") != ContentType:
+		return fmt.Errorf("open: %d %v %q", code, h, body)
+	case !regexp.MustCompile(`^[0-9a-f]{32}\n$`).Match(body):
+		return fmt.Errorf("open body %q is not an id and a newline", body)
+	}
+	c.id, c.seq = string(body[:len(body)-1]), 1
+	return nil
+}
+
+// tryCmd sends one /send, /idle or /close and returns status and payload
+// after the interval byte.
+func (c *session) tryCmd(name string, body []byte) (int, []byte, error) {
+	code, h, b, err := c.tryPost(fmt.Sprintf("/%s/%s/%d", name, c.id, c.seq), body)
+	c.seq++
+	switch {
+	case err != nil || code != 200:
+		return code, b, err
+	case h.Get("Content-Length") != strconv.Itoa(len(b)) || h.Get("Content-Type") != ContentType:
+		return code, nil, fmt.Errorf("%s reply headers %v for %d bytes", name, h, len(b))
+	case len(b) < 1:
+		return code, nil, fmt.Errorf("%s reply without interval byte", name)
+	case name != "close" && (b[0] < 1 || b[0] > 0x21):
+		return code, nil, fmt.Errorf("interval byte %#x", b[0])
+	}
+	return code, b[1:], nil
+}
+
+// tryCollect polls until n bytes arrived.
+func (c *session) tryCollect(got []byte, n int) ([]byte, error) {
+	deadline := time.Now().Add(10 * time.Second)
+	for len(got) < n {
+		if time.Now().After(deadline) {
+			return got, fmt.Errorf("collected %d of %d bytes", len(got), n)
+		}
+		code, b, err := c.tryCmd("idle", []byte{0})
+		if err != nil {
+			return got, err
+		}
+		if code != 200 {
+			return got, fmt.Errorf("idle: %d", code)
+		}
+		got = append(got, b...)
+	}
+	return got, nil
+}
+
+func (c *client) post(path string, body []byte) (int, http.Header, []byte) {
+	c.t.Helper()
+	code, h, b, err := c.tryPost(path, body)
+	if err != nil {
 		c.t.Fatal(err)
 	}
-	return resp.StatusCode, resp.Header, b
+	return code, h, b
 }
 
 func (c *client) open() {
 	c.t.Helper()
-	code, h, body := c.post("/open/1", []byte{0})
-	if code != 200 || h.Get("Content-Type") != ContentType {
-		c.t.Fatalf("open: %d %v %q", code, h, body)
+	if err := c.tryOpen(); err != nil {
+		c.t.Fatal(err)
 	}
-	if !regexp.MustCompile(`^[0-9a-f]{32}\n$`).Match(body) {
-		c.t.Fatalf("open body %q is not an id and a newline", body)
-	}
-	c.id, c.seq = string(body[:len(body)-1]), 1
 }
 
-// cmd sends one /send, /idle or /close and returns status and payload
-// after the interval byte.
 func (c *client) cmd(name string, body []byte) (int, []byte) {
 	c.t.Helper()
-	code, h, b := c.post(fmt.Sprintf("/%s/%s/%d", name, c.id, c.seq), body)
-	c.seq++
-	if code != 200 {
-		return code, b
+	code, b, err := c.tryCmd(name, body)
+	if err != nil {
+		c.t.Fatal(err)
 	}
-	if h.Get("Content-Length") != strconv.Itoa(len(b)) || h.Get("Content-Type") != ContentType {
-		c.t.Fatalf("%s reply headers %v for %d bytes", name, h, len(b))
-	}
-	if len(b) < 1 {
-		c.t.Fatalf("%s reply without interval byte", name)
-	}
-	if name != "close" && (b[0] < 1 || b[0] > 0x21) {
-		c.t.Fatalf("interval byte %#x", b[0])
-	}
-	return code, b[1:]
+	return code, b
 }
 
-// collect polls until n bytes arrived.
 func (c *client) collect(got []byte, n int) []byte {
 	c.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(got) < n {
-		if time.Now().After(deadline) {
-			c.t.Fatalf("collected %d of %d bytes", len(got), n)
-		}
-		code, b := c.cmd("idle", []byte{0})
-		if code != 200 {
-			c.t.Fatalf("idle: %d", code)
-		}
-		got = append(got, b...)
+	got, err := c.tryCollect(got, n)
+	if err != nil {
+		c.t.Fatal(err)
 	}
 	return got
 }
@@ -360,20 +405,38 @@ func TestSessionLimit(t *testing.T) {
 func TestConcurrentSessions(t *testing.T) {
 	_, base := start(t, Options{MaxPending: 2048}, echo)
 	var wg sync.WaitGroup
-	for i := 0; i < 8; i++ {
+	errs := make([]error, 8)
+	for i := range errs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := newClient(t, base)
-			c.open()
-			msg := bytes.Repeat([]byte{byte('a' + i)}, 10_000)
-			_, got := c.cmd("send", msg)
-			got = c.collect(got, len(msg))
-			if !bytes.Equal(got, msg) {
-				t.Errorf("session %d: echo differs", i)
-			}
-			c.cmd("close", []byte{0})
+			errs[i] = echoSession(base, bytes.Repeat([]byte{byte('a' + i)}, 10_000))
 		}()
 	}
 	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("session %d: %v", i, err)
+		}
+	}
+}
+
+// echoSession opens a session, sends msg, collects its echo and closes.
+func echoSession(base string, msg []byte) error {
+	c := newSession(base)
+	if err := c.tryOpen(); err != nil {
+		return err
+	}
+	_, got, err := c.tryCmd("send", msg)
+	if err == nil {
+		got, err = c.tryCollect(got, len(msg))
+	}
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(got, msg) {
+		return errors.New("echo differs")
+	}
+	_, _, err = c.tryCmd("close", []byte{0})
+	return err
 }

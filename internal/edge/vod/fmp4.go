@@ -2,6 +2,7 @@ package vod
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 
@@ -43,6 +44,10 @@ func initSegment(ts []*track) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// errNoSamples reports a segment whose tags turned out to hold no sample
+// (FLV tags that are not media packets): the object is not what its index says.
+var errNoSamples = errors.New("vod: the segment's tags hold no media samples")
+
 // fragment is one CMAF fragment (moof, mdat) holding the samples of each
 // track with samples, data being all their bytes in that order. ids are
 // the tracks' IDs in the init segment the fragment goes with.
@@ -56,6 +61,9 @@ func newFragment(seq uint32, ids []uint32, tracks [][]sample, data []byte) (*fra
 		if len(ss) > 0 {
 			used = append(used, ids[k])
 		}
+	}
+	if len(used) == 0 {
+		return nil, errNoSamples
 	}
 	f, err := mp4.CreateMultiTrackFragment(seq, used)
 	if err != nil {

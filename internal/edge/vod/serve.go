@@ -107,7 +107,7 @@ func (p *Presentation) serveFragment(w http.ResponseWriter, r *http.Request, obj
 	}
 	f, err := newFragment(uint32(n+1), ids, samples, data)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
+		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
 	mime := p.mimeType()

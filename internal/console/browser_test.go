@@ -110,6 +110,11 @@ func TestConsoleDistributionLifecycle(t *testing.T) {
 		!strings.Contains(hls, "http://"+domain+".localhost:"+port+"/videos/clip.mp4/manifest.mpd") {
 		t.Errorf("play URLs:\n%s", hls)
 	}
+	b.clipboard() // grant before the copy
+	b.run(chromedp.Click(chromedp.CSS(`button[aria-label="Copy the HLS (fMP4)"]`)))
+	if got, want := b.clipboard(), "http://"+domain+".localhost:"+port+"/videos/clip.mp4/index.m3u8"; got != want {
+		t.Errorf("Copy copied %q, want %q", got, want)
+	}
 	b.checkControls("play")
 
 	// Disable, then delete (wait for Deployed, delete) with progress.

@@ -51,7 +51,9 @@ func main() {
 	}
 
 	sfAddr := freeAddr()
-	args := []string{"serve", "--listen", sfAddr, "--data-dir", filepath.Join(dir, "data")}
+	// The edge serve runs by default stays off the fixed RTMP and HTTP ports.
+	args := []string{"serve", "--listen", sfAddr, "--data-dir", filepath.Join(dir, "data"),
+		"--rtmp-listen", "127.0.0.1:0", "--http-listen", "off"}
 	if *cpuprofile != "" {
 		os.Setenv("STREAMFRONT_CPUPROFILE", *cpuprofile)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 
@@ -18,6 +19,11 @@ func edgeCmd(args []string) error {
 		return fmt.Errorf("an origin is required: --origin-dir or --origin-endpoint")
 	}
 	if err := c.validate(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := c.edge.startTLS(ctx, c.log.logger()); err != nil {
 		return err
 	}
 	return runNode(c, sharedStore, func(sec *security) node.Config {

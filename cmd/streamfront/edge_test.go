@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -137,10 +138,14 @@ func followTheStore(t *testing.T, apiStore, edgeStore []string) {
 	testenv.WaitDeployed(t, c, id2)
 }
 
-// startEdgeProc runs `streamfront edge --rtmp-listen rtmp args...` until
-// the test ends and waits until it listens.
+// startEdgeProc runs `streamfront edge --rtmp-listen rtmp args...` (its
+// HTTP delivery on a free port unless args name one) until the test ends and
+// waits until it listens.
 func startEdgeProc(t *testing.T, rtmp string, args ...string) *exec.Cmd {
 	t.Helper()
+	if !slices.Contains(args, "--http-listen") {
+		args = append(args, "--http-listen", "127.0.0.1:0")
+	}
 	cmd := exec.Command(testenv.Binary(t), append([]string{"edge", "--rtmp-listen", rtmp}, args...)...)
 	testenv.LogOnFailure(t, cmd)
 	if err := cmd.Start(); err != nil {

@@ -49,7 +49,8 @@ func TestMetricsEndpoint(t *testing.T) {
 func TestJSONRequestLog(t *testing.T) {
 	addr := testenv.FreeAddr(t)
 	var stderr bytes.Buffer
-	cmd := exec.Command(testenv.Binary(t), "serve", "--listen", addr, "--data-dir", t.TempDir(), "--log-format", "json")
+	cmd := exec.Command(testenv.Binary(t), "serve", "--listen", addr, "--data-dir", t.TempDir(), "--log-format", "json",
+		"--rtmp-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0")
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

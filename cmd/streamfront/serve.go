@@ -28,6 +28,7 @@ type serveFlags struct {
 	requestTimeout   time.Duration
 	tls              tlsFlags
 	console          bool
+	edge             bool
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -41,8 +42,9 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.headerTimeout, "read-header-timeout", node.DefaultReadHeaderTimeout, "time a client has to send request headers (slowloris guard)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", node.DefaultIdleTimeout, "keep-alive connections idle longer than this are closed")
 	fs.DurationVar(&f.requestTimeout, "request-timeout", node.DefaultRequestTimeout, "longest an API request waits for the store before answering 503 ServiceUnavailable")
-	f.tls.register(fs)
+	f.tls.register(fs, "the API")
 	fs.BoolVar(&f.console, "console", true, "serve the web console at /_streamfront/console/ on the API listener")
+	fs.BoolVar(&f.edge, "edge", true, "run the edge (RTMP and HTTP delivery) beside the API; --edge=false for an API-only node")
 }
 
 func (f *serveFlags) validate() error {
@@ -91,6 +93,13 @@ func serve(args []string) error {
 	if err := c.validate(); err != nil {
 		return err
 	}
+	if f.edge {
+		if err := c.edge.defaultOrigin(c.store.dataDir); err != nil {
+			return err
+		}
+	} else if c.edge.enabled() {
+		return fmt.Errorf("--edge=false runs no edge: drop --origin-dir/--origin-endpoint")
+	}
 	if err := checkOpenMode(&c.keys, f.listen, f.insecureOpen); err != nil {
 		return err
 	}
@@ -98,6 +107,9 @@ func serve(args []string) error {
 	defer cancel()
 	tlsConfig, err := f.tls.start(ctx, c.log.logger())
 	if err != nil {
+		return err
+	}
+	if err := c.edge.startTLS(ctx, c.log.logger()); err != nil {
 		return err
 	}
 	cfg := func(sec *security) node.Config {
@@ -118,6 +130,9 @@ func consoleMount(c *commonFlags) node.Mount {
 	o := console.Options{Secure: c.keys.accounts != ""}
 	if c.edge.enabled() {
 		o.RTMPEdge = c.edge.rtmpListen
+		if c.edge.httpListen != "off" {
+			o.HTTPEdge, o.HTTPEdgeTLS = c.edge.httpListen, c.edge.httpTLS.cert != ""
+		}
 	}
 	return node.Mount{Prefix: console.Path, Handler: console.Handler(o)}
 }

@@ -14,17 +14,18 @@ import (
 	"github.com/streamfront/streamfront/internal/tlsfiles"
 )
 
-// tlsFlags serve the API over HTTPS.
-type tlsFlags struct{ cert, key string }
+// tlsFlags serve a listener over HTTPS: the API's (--tls-cert, --tls-key)
+// or, with prefix "http-", the HTTP edge's (--http-tls-cert, --http-tls-key).
+type tlsFlags struct{ prefix, cert, key string }
 
-func (f *tlsFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.cert, "tls-cert", "", "PEM certificate (chain) file: serve the API over HTTPS (with --tls-key); re-read on SIGHUP or when it changes")
-	fs.StringVar(&f.key, "tls-key", "", "PEM private key file of --tls-cert")
+func (f *tlsFlags) register(fs *flag.FlagSet, what string) {
+	fs.StringVar(&f.cert, f.prefix+"tls-cert", "", "PEM certificate (chain) file: serve "+what+" over HTTPS (with --"+f.prefix+"tls-key); re-read on SIGHUP or when it changes")
+	fs.StringVar(&f.key, f.prefix+"tls-key", "", "PEM private key file of --"+f.prefix+"tls-cert")
 }
 
 func (f *tlsFlags) validate() error {
 	if (f.cert == "") != (f.key == "") {
-		return fmt.Errorf("--tls-cert and --tls-key go together")
+		return fmt.Errorf("--%stls-cert and --%stls-key go together", f.prefix, f.prefix)
 	}
 	return nil
 }
@@ -37,7 +38,7 @@ func (f *tlsFlags) start(ctx context.Context, log *slog.Logger) (*tls.Config, er
 	}
 	certs, err := tlsfiles.Load(f.cert, f.key)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--%stls-cert/--%stls-key: %w", f.prefix, f.prefix, err)
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

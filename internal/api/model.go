@@ -61,8 +61,10 @@ func matchModel(method, path string, has func(string) bool) *modelOp {
 }
 
 // matchTemplate matches a path against "/a/{Id}/b": each {…} is one
-// non-empty segment.
+// non-empty segment. A trailing slash is optional: some requestUris have
+// one that the SDKs do not send.
 func matchTemplate(tmpl, path string) bool {
+	tmpl, path = strings.TrimSuffix(tmpl, "/"), strings.TrimSuffix(path, "/")
 	ts, ps := strings.Split(tmpl, "/"), strings.Split(path, "/")
 	if len(ts) != len(ps) {
 		return false

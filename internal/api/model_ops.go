@@ -56,7 +56,7 @@ var modelOps = []modelOp{
 	{Method: "GET", Path: "/2020-05-31/origin-request-policy/{Id}/config", Name: "GetOriginRequestPolicyConfig", NotFound: "NoSuchOriginRequestPolicy", NotFoundStatus: 404, NotFoundMessage: "The origin request policy does not exist."},
 	{Method: "GET", Path: "/2020-05-31/public-key/{Id}", Name: "GetPublicKey", NotFound: "NoSuchPublicKey", NotFoundStatus: 404, NotFoundMessage: "The specified public key doesn't exist."},
 	{Method: "GET", Path: "/2020-05-31/public-key/{Id}/config", Name: "GetPublicKeyConfig", NotFound: "NoSuchPublicKey", NotFoundStatus: 404, NotFoundMessage: "The specified public key doesn't exist."},
-	{Method: "POST", Path: "/2020-05-31/get-realtime-log-config/", Name: "GetRealtimeLogConfig"},
+	{Method: "POST", Path: "/2020-05-31/get-realtime-log-config/", Name: "GetRealtimeLogConfig", NotFound: "NoSuchRealtimeLogConfig", NotFoundStatus: 404, NotFoundMessage: "The real-time log configuration does not exist."},
 	{Method: "GET", Path: "/2020-05-31/response-headers-policy/{Id}", Name: "GetResponseHeadersPolicy", NotFound: "NoSuchResponseHeadersPolicy", NotFoundStatus: 404, NotFoundMessage: "The response headers policy does not exist."},
 	{Method: "GET", Path: "/2020-05-31/response-headers-policy/{Id}/config", Name: "GetResponseHeadersPolicyConfig", NotFound: "NoSuchResponseHeadersPolicy", NotFoundStatus: 404, NotFoundMessage: "The response headers policy does not exist."},
 	{Method: "GET", Path: "/2020-05-31/cache-policy", Name: "ListCachePolicies", List: []string{"CachePolicyList", "MaxItems", "Quantity"}},

@@ -107,7 +107,8 @@ func generateModelTable(t *testing.T) []byte {
 		if list := listShape(&m, n, op.Output.Shape); list != nil && op.HTTP.Method == "GET" && !needsDistribution &&
 			(len(params) == 0 || len(params) == 1 && params[0][1] == "WebACLId") {
 			fmt.Fprintf(&out, ", List: %#v", list)
-		} else if op.HTTP.Method == "GET" && (len(params) > 0 || needsDistribution) {
+		} else if op.HTTP.Method == "GET" && (len(params) > 0 || needsDistribution) || strings.HasPrefix(n, "Get") {
+			// a read of one resource (GetRealtimeLogConfig is a POST)
 			code := ""
 			for _, e := range op.Errors {
 				if strings.HasPrefix(e.Shape, "NoSuch") && code == "" {

@@ -146,3 +146,21 @@ func TestUnsupportedOperationsNameThemselves(t *testing.T) {
 		t.Errorf("unknown path: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestWebGetByPostIsNotFound: a get the model sends as a POST with a body.
+func TestWebGetByPostIsNotFound(t *testing.T) {
+	srv := testenv.Start(t, testenv.Options{})
+	_, err := srv.Client().GetRealtimeLogConfig(ctx, &cloudfront.GetRealtimeLogConfigInput{Name: aws.String("logs")})
+	wantError(t, err, "NoSuchRealtimeLogConfig", 404)
+}
+
+// TestWebTrailingSlashOperations: operations whose requestUri ends in a
+// slash the SDK does not send are still found.
+func TestWebTrailingSlashOperations(t *testing.T) {
+	srv := testenv.Start(t, testenv.Options{})
+	c := srv.Client()
+	_, err := c.GetMonitoringSubscription(ctx, &cloudfront.GetMonitoringSubscriptionInput{DistributionId: aws.String("E1")})
+	wantError(t, err, "NoSuchDistribution", 404)
+	_, err = c.DeleteRealtimeLogConfig(ctx, &cloudfront.DeleteRealtimeLogConfigInput{Name: aws.String("logs")})
+	wantError(t, err, "UnsupportedOperation", 400)
+}

@@ -26,7 +26,9 @@ import (
 func TestDatabaseRestart(t *testing.T) {
 	pg := pgtest.StartServer(t)
 	addr := testenv.FreeAddr(t)
-	p := testenv.StartProc(t, addr, "serve", "--listen", addr, "--store", pg.DSN, "--data-dir", t.TempDir(), "--deploy-delay", "50ms", "--max-distributions", "1000000")
+	// An API-only node and one edge: the edge below is the one whose
+	// heartbeats and applied versions are checked.
+	p := testenv.StartProc(t, addr, "serve", "--listen", addr, "--store", pg.DSN, "--data-dir", t.TempDir(), "--deploy-delay", "50ms", "--max-distributions", "1000000", "--edge=false")
 	startEdge(t, pg.DSN)
 	node := testenv.Client(p.URL, "AKIDEXAMPLE", "secret")
 

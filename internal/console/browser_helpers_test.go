@@ -36,7 +36,7 @@ type server struct {
 func startServe(t *testing.T, args ...string) *server {
 	t.Helper()
 	addr := testenv.FreeAddr(t)
-	args = append([]string{"serve", "--listen", addr, "--data-dir", t.TempDir()}, args...)
+	args = testenv.EdgePorts(append([]string{"serve", "--listen", addr, "--data-dir", t.TempDir()}, args...))
 	cmd := exec.Command(testenv.Binary(t), args...)
 	logs := &testenv.LogBuffer{}
 	cmd.Stderr = logs

@@ -21,7 +21,11 @@ import (
 // disable it, delete it; every view screenshotted, checked for labels,
 // keyboard order and phone width, and the page free of CSP violations.
 func TestConsoleDistributionLifecycle(t *testing.T) {
-	srv := startServe(t, "--deploy-delay", "1s")
+	origin := t.TempDir()
+	makeClip(t, origin)
+	httpEdge := testenv.FreeAddr(t)
+	srv := startServe(t, "--deploy-delay", "1s", "--origin-dir", origin,
+		"--rtmp-listen", testenv.FreeAddr(t), "--http-listen", httpEdge)
 	b := newBrowser(t, srv)
 	b.shot("signin")
 	b.checkControls("sign in")
@@ -97,6 +101,22 @@ func TestConsoleDistributionLifecycle(t *testing.T) {
 	b.fill("Filter (Id, domain, alias, comment, tag)", "team=video")
 	b.waitText("#distributions tbody", id)
 
+	// Play it: the URLs of the contract, and the video advancing over HLS.
+	domain := b.text(row + ` td[data-label="Domain name"]`)
+	playObject(b, id, "videos/clip.mp4")
+	_, port, _ := strings.Cut(httpEdge, ":")
+	if hls := b.text("#play-urls"); !strings.Contains(hls, "http://"+domain+".localhost:"+port+"/videos/clip.mp4/index.m3u8") ||
+		!strings.Contains(hls, "rtmp://"+domain+"/cfx/st/mp4:videos/clip.mp4") ||
+		!strings.Contains(hls, "http://"+domain+".localhost:"+port+"/videos/clip.mp4/manifest.mpd") {
+		t.Errorf("play URLs:\n%s", hls)
+	}
+	b.clipboard() // grant before the copy
+	b.run(chromedp.Click(chromedp.CSS(`button[aria-label="Copy the HLS (fMP4)"]`)))
+	if got, want := b.clipboard(), "http://"+domain+".localhost:"+port+"/videos/clip.mp4/index.m3u8"; got != want {
+		t.Errorf("Copy copied %q, want %q", got, want)
+	}
+	b.checkControls("play")
+
 	// Disable, then delete (wait for Deployed, delete) with progress.
 	b.open("#/distribution/" + id)
 	// By keyboard: Enter on a focused button.
@@ -124,6 +144,15 @@ func TestConsoleDistributionLifecycle(t *testing.T) {
 		}
 	}
 	b.checkClean()
+}
+
+// playObject opens the Play view of key in distribution id and waits until
+// the video (hls.js over the HTTP edge) has played two seconds.
+func playObject(b *browser, id, key string) {
+	b.t.Helper()
+	b.open("#/play?dist=" + id + "&key=" + key)
+	b.waitJS(`document.querySelector("#player").currentTime > 2`)
+	b.shot("play")
 }
 
 // TestConsoleListPaging: past 100 distributions the list pages (the API's

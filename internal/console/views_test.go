@@ -165,6 +165,38 @@ func TestConsoleTrustedSigners(t *testing.T) {
 	b.checkClean()
 }
 
+// TestConsolePlaySigned: a distribution with trusted signers plays in the
+// console once the user pastes a key pair's private key; the page signs the
+// playlist URL (custom policy over the object's URLs) in the browser.
+func TestConsolePlaySigned(t *testing.T) {
+	file, keyID, pem := createKeyPair(t)
+	origin := t.TempDir()
+	makeClip(t, origin)
+	srv := startServe(t, "--key-pairs", file, "--origin-dir", origin, "--rtmp-listen", testenv.FreeAddr(t),
+		"--http-listen", testenv.FreeAddr(t), "--deploy-delay", "200ms")
+	c := testenv.Client(srv.URL, "test", "test")
+	cfg := testenv.DistConfig("signed-play")
+	cfg.TrustedSigners = &types.TrustedSigners{Enabled: aws.Bool(true), Quantity: aws.Int32(1), Items: []string{"self"}}
+	d, err := c.CreateStreamingDistribution(context.Background(), &cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := *d.StreamingDistribution.Id
+	testenv.WaitDeployed(t, c, id)
+	b := newBrowser(t, srv)
+	b.signIn("test", "test")
+	b.open("#/play?dist=" + id + "&key=videos/clip.mp4")
+	b.waitText("main", "plays need a signed URL")
+	b.fill("Key pair ID", keyID)
+	b.run(chromedp.SetValue(chromedp.ID("private-key"), pem), chromedp.Click(chromedp.ID("use-key")))
+	b.waitJS(`document.querySelector("#player").currentTime > 2`)
+	if urls := b.text("#play-urls"); !strings.Contains(urls, "index.m3u8?Policy=") || !strings.Contains(urls, "Key-Pair-Id="+keyID) {
+		t.Errorf("play URLs are not signed:\n%s", urls)
+	}
+	b.shot("play-signed")
+	b.checkClean()
+}
+
 // makeClip writes a 20 s H.264/AAC MP4 (what browsers and the packager
 // take) at origin/media/videos/clip.mp4.
 func makeClip(t *testing.T, origin string) {
@@ -188,7 +220,7 @@ func TestConsoleEdge(t *testing.T) {
 	origin := t.TempDir()
 	makeClip(t, origin)
 	rtmp := testenv.FreeAddr(t)
-	srv := startServe(t, "--origin-dir", origin, "--rtmp-listen", rtmp, "--deploy-delay", "200ms")
+	srv := startServe(t, "--origin-dir", origin, "--rtmp-listen", rtmp, "--http-listen", testenv.FreeAddr(t), "--deploy-delay", "200ms")
 	c := testenv.Client(srv.URL, "test", "test")
 	d, err := c.CreateStreamingDistribution(context.Background(), &cloudfront.CreateStreamingDistributionInput{StreamingDistributionConfig: testenv.DistConfig("edge-1")})
 	if err != nil {

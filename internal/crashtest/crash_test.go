@@ -326,7 +326,8 @@ func TestCrashSQLite(t *testing.T) {
 	}
 	dir := t.TempDir()
 	runCrashCycles(t, func(listen string) []string {
-		return []string{"serve", "--listen", listen, "--data-dir", dir, "--deploy-delay", "0s", "--max-distributions", "100000"}
+		return []string{"serve", "--listen", listen, "--data-dir", dir, "--deploy-delay", "0s", "--max-distributions", "100000",
+			"--edge=false"} // the API's durability alone, as before serve ran an edge by default
 	})
 }
 
@@ -335,7 +336,9 @@ func TestCrashPostgres(t *testing.T) {
 		t.Skip("crash harness skipped in -short")
 	}
 	dsn := pgtest.DSN(t)
+	dir := t.TempDir()
 	runCrashCycles(t, func(listen string) []string {
-		return []string{"serve", "--listen", listen, "--store", dsn, "--deploy-delay", "0s", "--max-distributions", "100000"}
+		return []string{"serve", "--listen", listen, "--store", dsn, "--data-dir", dir, "--deploy-delay", "0s", "--max-distributions", "100000",
+			"--edge=false"} // the API's durability alone, as before serve ran an edge by default
 	})
 }

@@ -38,7 +38,8 @@ type assetEntry struct {
 	ready chan struct{}
 	asset *media.Asset
 	err   error
-	size  int64 // counted in assets.bytes once ready
+	size  int64    // counted in assets.bytes once ready
+	vod   packaged // HTTP delivery's packaging of asset (httpvod.go)
 }
 
 func newAssets(c *origin.Cache) *assets {
@@ -49,9 +50,15 @@ func newAssets(c *origin.Cache) *assets {
 // open returns the index of bucket/key read as format and a reader of the
 // object's bytes. Errors: origin.ErrNotFound, media.ErrUnsupported.
 func (a *assets) open(ctx context.Context, bucket, key, format string) (*media.Asset, *origin.Object, error) {
+	asset, obj, _, err := a.openEntry(ctx, bucket, key, format)
+	return asset, obj, err
+}
+
+// openEntry is open, also returning the index's cache entry (nil on error).
+func (a *assets) openEntry(ctx context.Context, bucket, key, format string) (*media.Asset, *origin.Object, *assetEntry, error) {
 	info, err := a.cache.Stat(ctx, bucket, key)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	obj := a.cache.Object(ctx, bucket, key, info)
 	k := assetKey{bucket, key, info.ETag, format}
@@ -65,9 +72,9 @@ func (a *assets) open(ctx context.Context, bucket, key, format string) (*media.A
 		select {
 		case <-e.ready:
 		case <-ctx.Done():
-			return nil, nil, ctx.Err()
+			return nil, nil, nil, ctx.Err()
 		}
-		return e.asset, obj, e.err
+		return e.asset, obj, entryOf(e), e.err
 	}
 	e := &assetEntry{key: k, ready: make(chan struct{})}
 	a.entries[k] = a.lru.PushFront(e)
@@ -89,7 +96,15 @@ func (a *assets) open(ctx context.Context, bucket, key, format string) (*media.A
 	}
 	a.mu.Unlock()
 	close(e.ready)
-	return e.asset, obj, e.err
+	return e.asset, obj, entryOf(e), e.err
+}
+
+// entryOf is e when its index is ready, nil after a failed parse.
+func entryOf(e *assetEntry) *assetEntry {
+	if e.err != nil {
+		return nil
+	}
+	return e
 }
 
 // evictLocked drops least recently used indexes beyond the bounds, keeping

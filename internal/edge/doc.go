@@ -7,6 +7,12 @@
 // pace without transcoding. RTMPE (the encrypted handshake and RC4 stream)
 // is accepted too.
 //
+// The same Server also delivers over HTTP (Server.HTTPHandler, http*.go):
+// routed by the request's Host, the object itself (progressive download),
+// HLS and DASH packaged on the fly by package vod from the media index the
+// RTMP viewers share, CloudFront signed URLs and cookies, CORS, standard
+// (web) access logs and a player page with hls.js.
+//
 // A connection is one goroutine running straight-line phases (handshake →
 // connect → commands → play → stream → end) plus a reader goroutine that
 // only decodes incoming messages, so a client's pause or seek is seen while

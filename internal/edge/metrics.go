@@ -9,7 +9,8 @@ import (
 // Metrics are the edge's Prometheus collectors.
 type Metrics struct {
 	viewers  prometheus.Gauge
-	sent     prometheus.Counter
+	sent     prometheus.Counter // RTMP
+	http     httpMetrics
 	plays    *prometheus.CounterVec
 	connects *prometheus.CounterVec
 	conns    prometheus.Gauge
@@ -19,13 +20,14 @@ type Metrics struct {
 // NewMetrics registers the edge collectors, including the origin cache's
 // counters, on reg.
 func NewMetrics(reg prometheus.Registerer, cache *origin.Cache) *Metrics {
+	sentBytes := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "streamfront_edge_sent_bytes_total", Help: "Bytes sent to viewers, by protocol (rtmp, http).",
+	}, []string{"protocol"})
 	m := &Metrics{
 		viewers: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "streamfront_edge_viewers", Help: "Streams being played now.",
 		}),
-		sent: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "streamfront_edge_sent_bytes_total", Help: "Bytes sent to RTMP clients.",
-		}),
+		sent: sentBytes.WithLabelValues("rtmp"),
 		plays: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "streamfront_edge_plays_total",
 			Help: "Play commands by result: ok, or the RTMP status code that refused them.",
@@ -45,7 +47,8 @@ func NewMetrics(reg prometheus.Registerer, cache *origin.Cache) *Metrics {
 	stat := func(f func(origin.Stats) int64) func() float64 {
 		return func() float64 { return float64(f(cache.Stats())) }
 	}
-	reg.MustRegister(m.viewers, m.sent, m.plays, m.connects, m.conns, m.refusals,
+	m.http = newHTTPMetrics(reg, sentBytes.WithLabelValues("http"))
+	reg.MustRegister(m.viewers, sentBytes, m.plays, m.connects, m.conns, m.refusals,
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "streamfront_edge_origin_fetches_total", Help: "Block reads from the origin (cache misses).",
 		}, stat(func(s origin.Stats) int64 { return s.Fetches })),

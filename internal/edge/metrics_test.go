@@ -90,7 +90,7 @@ func TestMetricsCountViewersPlaysBytesAndOrigin(t *testing.T) {
 	if v, _ := metric(t, e.reg, "streamfront_edge_cache_hits_total"); v != float64(st.Hits) || v == 0 {
 		t.Errorf("cache hits %v, cache says %d", v, st.Hits)
 	}
-	if v, _ := metric(t, e.reg, "streamfront_edge_sent_bytes_total"); v < 100e3 {
+	if v, _ := metric(t, e.reg, "streamfront_edge_sent_bytes_total", "protocol", "rtmp"); v < 100e3 {
 		t.Errorf("bytes sent %v for two plays of a 4s clip", v)
 	}
 }

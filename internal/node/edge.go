@@ -3,9 +3,11 @@ package node
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -18,14 +20,22 @@ import (
 	"github.com/streamfront/streamfront/internal/edge/rtmpt"
 )
 
-// Edge is the RTMP edge part: it serves the store's distributions from
-// Origin and follows their changes, heart-beating what it applied. Zero
+// Edge is the edge part: it serves the store's distributions from Origin
+// over RTMP (and RTMPT) and HTTP, and follows their changes, heart-beating
+// what it applied. Zero
 // durations and sizes take the Default values (those of the flags).
 type Edge struct {
 	RTMPListen  string // e.g. "127.0.0.1:1935"
 	RTMPTListen string // RTMP tunnelled in HTTP; "" for none
-	Origin      origin.Origin
-	CacheBytes  int64 // origin bytes kept in memory
+	// HTTPListen serves HTTP delivery (progressive, HLS, DASH, the player
+	// page: edge.HTTPHandler); "" for none.
+	HTTPListen string
+	// HTTPTLS, when set, serves HTTPListen over HTTPS with this config.
+	HTTPTLS *tls.Config
+	// SegmentDuration is the HLS and DASH target segment duration.
+	SegmentDuration time.Duration
+	Origin          origin.Origin
+	CacheBytes      int64 // origin bytes kept in memory
 	// Limits of what clients can make the edge hold (see edge.Config);
 	// zero takes the edge's defaults.
 	MaxConns         int
@@ -56,6 +66,10 @@ type edgePart struct {
 	drain  time.Duration
 	logs   *accesslog.Writer
 	http   []*http.Server // HTTP listeners of the edge (RTMPT), closed after the drain
+	// delivery is the HTTP delivery listener (nil without HTTPListen),
+	// shut down gracefully with the RTMP drain, and its handler.
+	delivery *http.Server
+	handler  *edge.HTTPHandler
 }
 
 func (n *Node) startEdge(e Edge) error {
@@ -104,6 +118,30 @@ func (n *Node) startEdge(e Edge) error {
 			return err
 		}
 	}
+	if e.HTTPListen != "" {
+		return n.serveDelivery(p, e, logs)
+	}
+	return nil
+}
+
+// serveDelivery serves the edge's HTTP delivery on e.HTTPListen, over TLS
+// with e.HTTPTLS. Its requests are logged with the RTMP events' writer.
+func (n *Node) serveDelivery(p *edgePart, e Edge, logs *accesslog.Writer) error {
+	h := p.server.HTTPHandler(edge.HTTPConfig{Signers: n.cfg.Signers, AccessLog: logs,
+		OriginSuffixes: n.cfg.OriginSuffixes, SegmentDuration: e.SegmentDuration})
+	p.handler = h
+	p.delivery = &http.Server{Handler: h, ReadHeaderTimeout: DefaultReadHeaderTimeout, IdleTimeout: DefaultIdleTimeout,
+		TLSConfig: e.HTTPTLS, ErrorLog: slog.NewLogLogger(n.log.Handler(), slog.LevelDebug)}
+	ln, err := n.listen(ListenerHTTP, e.HTTPListen)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if e.HTTPTLS != nil {
+		scheme = "https" // serveOn serves TLS (and HTTP/2) with the server's TLSConfig
+	}
+	n.serveOn(ListenerHTTP, ln, p.delivery)
+	n.log.Info("http edge listening", "http", scheme+"://"+ln.Addr().String()+"/")
 	return nil
 }
 
@@ -133,13 +171,24 @@ func (n *Node) serveEdgeHTTP(p *edgePart, name string, ln net.Listener, h http.H
 // after the RTMP server's end, so its disconnect events are in the logs.
 func (p *edgePart) stop(ctx context.Context) error {
 	var err error
+	dctx, cancel := context.WithTimeout(ctx, p.drain)
+	defer cancel()
+	httpDone := make(chan struct{})
+	go func() {
+		defer close(httpDone)
+		if p.delivery != nil && p.delivery.Shutdown(dctx) != nil {
+			p.delivery.Close() // HTTP viewers still downloading are cut
+		}
+		if p.handler != nil {
+			p.handler.Close()
+		}
+	}()
 	if p.server != nil {
-		dctx, cancel := context.WithTimeout(ctx, p.drain)
 		if err = p.server.Shutdown(dctx); err != nil {
 			err = fmt.Errorf("rtmp viewers still connected at the end of the drain were closed: %w", err)
 		}
-		cancel()
 	}
+	<-httpDone
 	for _, srv := range p.http {
 		srv.Close()
 	}

@@ -58,6 +58,7 @@ const (
 	ListenerAPI     = "api"
 	ListenerRTMP    = "rtmp"
 	ListenerRTMPT   = "rtmpt"
+	ListenerHTTP    = "http" // the edge's HTTP delivery
 	ListenerMetrics = "metrics"
 )
 

@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +30,7 @@ import (
 	"github.com/streamfront/streamfront/internal/node"
 	"github.com/streamfront/streamfront/internal/store"
 	"github.com/streamfront/streamfront/internal/store/sqlite"
+	"github.com/streamfront/streamfront/internal/testtool"
 )
 
 // AccountID is the open-mode account of test servers.
@@ -204,8 +207,10 @@ func FreeAddr(t testing.TB) string {
 
 // StartProc runs `streamfront <args...>` listening on listen (an address from
 // FreeAddr) and waits for /_streamfront/health. It is killed when the test ends.
+// A serve gets EdgePorts.
 func StartProc(t testing.TB, listen string, args ...string) *Proc {
 	t.Helper()
+	args = EdgePorts(args)
 	cmd := exec.Command(Binary(t), args...)
 	cmd.Stdout = io.Discard
 	LogOnFailure(t, cmd)
@@ -228,6 +233,21 @@ func StartProc(t testing.TB, listen string, args ...string) *Proc {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// EdgePorts gives a `serve` command line that names no --rtmp-listen or
+// --http-listen loopback ports the kernel picks: serve runs its edge by
+// default, and parallel tests cannot share 1935 and 8080.
+func EdgePorts(args []string) []string {
+	if len(args) == 0 || args[0] != "serve" {
+		return args
+	}
+	for _, flag := range []string{"--rtmp-listen", "--http-listen"} {
+		if !slices.ContainsFunc(args, func(a string) bool { return a == flag || strings.HasPrefix(a, flag+"=") }) {
+			args = append(args, flag, "127.0.0.1:0")
+		}
+	}
+	return args
 }
 
 // LogOnFailure keeps the last 64 KiB of cmd's stderr (its logs) and prints
@@ -257,20 +277,9 @@ func (p *Proc) Kill() {
 	}
 }
 
-// Require skips the test when cmd is not installed, or fails it when
-// STREAMFRONT_REQUIRE_ALL=1 (set by scripts/test and CI), so a missing real
-// client can never turn into a silently passing suite.
-func Require(t testing.TB, cmd string) string {
-	t.Helper()
-	p, err := exec.LookPath(cmd)
-	if err != nil {
-		if os.Getenv("STREAMFRONT_REQUIRE_ALL") == "1" {
-			t.Fatalf("%s is required (install it: see .ci/run)", cmd)
-		}
-		t.Skipf("%s not installed", cmd)
-	}
-	return p
-}
+// Require is testtool.Require: it skips the test when cmd is not
+// installed, or fails it under STREAMFRONT_REQUIRE_ALL=1.
+var Require = testtool.Require
 
 // WaitDeployed runs the SDK's StreamingDistributionDeployed waiter, polling
 // every 20–100 ms instead of its 60 s, for at most 30 s.

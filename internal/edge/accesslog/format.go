@@ -1,11 +1,13 @@
-// Package accesslog writes CloudFront RTMP access logs.
+// Package accesslog writes CloudFront access logs.
 //
-// A streaming distribution with Logging enabled gets its viewers' events
-// (connect, play, stop, pause, unpause, seek, disconnect) written to its
-// logging bucket as gzip files named
-// <Prefix><DistributionId>.YYYY-MM-DD-HH.<unique>.gz, in the W3C format
-// CloudFront used for RTMP: two header lines, then one tab-separated line per
-// event. A Writer buffers events per distribution and hour and uploads them
+// A streaming distribution with Logging enabled gets its RTMP viewers'
+// events (connect, play, stop, pause, unpause, seek, disconnect) and its
+// HTTP requests written to its logging bucket as gzip files named
+// <Prefix><DistributionId>.YYYY-MM-DD-HH.<unique>.gz: RTMP events in the
+// W3C format CloudFront used for RTMP (Header, Event), HTTP requests in
+// CloudFront's standard web format (WebHeader, WebEvent, web.go), never
+// both in one file. Each file has two header lines, then one
+// tab-separated line per event. A Writer buffers events per distribution and hour and uploads them
 // through a Sink at an interval and at Close; an upload that fails is kept
 // and retried, never dropped silently. With Options.SpoolDir every event is
 // also on local disk until stored, so a killed process loses none (spool.go).

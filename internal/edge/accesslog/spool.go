@@ -43,6 +43,7 @@ type spoolHeader struct {
 	DistributionID string `json:"distribution"`
 	Hour           int64  `json:"hour"` // Unix seconds of the hour's start
 	Unique         string `json:"unique"`
+	Format         string `json:"format,omitempty"` // "web", or "" for RTMP
 }
 
 // spool is one Writer's sub-directory of the spool directory. A nil *spool
@@ -167,17 +168,21 @@ func readSpoolFile(path string) (*upload, error) {
 	if err != nil {
 		return nil, err
 	}
+	format := RTMP
+	if h.Format == Web.spoolName() {
+		format = Web
+	}
 	lines := rest[:bytes.LastIndexByte(rest, '\n')+1]
 	for line := range bytes.Lines(lines) {
-		if !validLine(line) {
+		if !validLine(format, line) {
 			return nil, fmt.Errorf("damaged log line %q", line)
 		}
 	}
 	if len(lines) == 0 {
 		return nil, nil
 	}
-	fk := fileKey{dest: Destination{DistributionID: h.DistributionID, Bucket: h.Bucket, Prefix: h.Prefix}, hour: h.Hour}
-	return &upload{bucket: h.Bucket, key: objectKey(fk, h.Unique), body: gzipLog(lines), spoolPath: path}, nil
+	fk := fileKey{dest: Destination{DistributionID: h.DistributionID, Bucket: h.Bucket, Prefix: h.Prefix}, hour: h.Hour, format: format}
+	return &upload{bucket: h.Bucket, key: objectKey(fk, h.Unique), body: gzipLog(format, lines), spoolPath: path}, nil
 }
 
 func parseSpoolHeader(line []byte) (spoolHeader, error) {
@@ -190,17 +195,18 @@ func parseSpoolHeader(line []byte) (spoolHeader, error) {
 		return h, fmt.Errorf("spool header: %w", err)
 	}
 	if u, err := uniqueEncoding.DecodeString(h.Unique); err != nil || len(u) != uniqueBytes ||
-		h.Bucket == "" || h.DistributionID == "" || h.Hour%3600 != 0 {
+		h.Bucket == "" || h.DistributionID == "" || h.Hour%3600 != 0 || (h.Format != "" && h.Format != Web.spoolName()) {
 		return h, fmt.Errorf("spool header %s names no log file", js)
 	}
 	return h, nil
 }
 
-// validLine reports whether line could have come from appendLine: 17
-// tab-separated printable ASCII fields and a newline. Anything else (such
-// as the zeros a crashed file system may leave) means damage.
-func validLine(line []byte) bool {
-	if bytes.Count(line, []byte{'\t'}) != 16 || line[len(line)-1] != '\n' {
+// validLine reports whether line could have come from appendLine (or
+// appendWebLine): the format's number of tab-separated printable ASCII
+// fields and a newline. Anything else (such as the zeros a crashed file
+// system may leave) means damage.
+func validLine(f Format, line []byte) bool {
+	if bytes.Count(line, []byte{'\t'}) != f.fields()-1 || line[len(line)-1] != '\n' {
 		return false
 	}
 	for _, c := range line[:len(line)-1] {
@@ -236,7 +242,7 @@ func (s *spool) append(sf *spoolFile, fk fileKey, unique string, line []byte) {
 // inside that write.
 func (s *spool) create(sf *spoolFile, fk fileKey, unique string, line []byte) error {
 	js, _ := json.Marshal(spoolHeader{Bucket: fk.dest.Bucket, Prefix: fk.dest.Prefix,
-		DistributionID: fk.dest.DistributionID, Hour: fk.hour, Unique: unique})
+		DistributionID: fk.dest.DistributionID, Hour: fk.hour, Unique: unique, Format: fk.format.spoolName()})
 	path := filepath.Join(s.dir, fk.dest.DistributionID+"."+hourName(fk.hour)+"."+unique+".spool")
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
 	if err != nil {

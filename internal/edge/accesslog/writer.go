@@ -63,8 +63,9 @@ type Writer struct {
 // fileKey groups events into files: CloudFront names a file after the hour
 // of its events, so events of different hours never share one.
 type fileKey struct {
-	dest Destination
-	hour int64 // Unix seconds of the hour's start, UTC
+	dest   Destination
+	hour   int64 // Unix seconds of the hour's start, UTC
+	format Format
 }
 
 // openFile is a log file still collecting lines.
@@ -115,10 +116,21 @@ func New(o Options) (*Writer, error) {
 	return w, nil
 }
 
-// Log buffers one event for d, and appends it to its spool file with
+// Log buffers one RTMP event for d, and appends it to its spool file with
 // SpoolDir. It fails only after Close.
 func (w *Writer) Log(d Destination, e Event) error {
-	fk := fileKey{dest: d, hour: e.Time.UTC().Truncate(time.Hour).Unix()}
+	fk := fileKey{dest: d, hour: e.Time.UTC().Truncate(time.Hour).Unix(), format: RTMP}
+	return w.add(fk, appendLine(nil, w.opts.EdgeLocation, e))
+}
+
+// LogWeb buffers one HTTP request for d, in a web log file (never in the
+// file of d's RTMP events). It fails only after Close.
+func (w *Writer) LogWeb(d Destination, e WebEvent) error {
+	fk := fileKey{dest: d, hour: e.Time.UTC().Truncate(time.Hour).Unix(), format: Web}
+	return w.add(fk, appendWebLine(nil, w.opts.EdgeLocation, e))
+}
+
+func (w *Writer) add(fk fileKey, line []byte) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
@@ -129,7 +141,6 @@ func (w *Writer) Log(d Destination, e Event) error {
 		f = &openFile{unique: uniqueID()}
 		w.open[fk] = f
 	}
-	line := appendLine(nil, w.opts.EdgeLocation, e)
 	f.lines.Write(line)
 	w.spool.append(&f.spool, fk, f.unique, line)
 	if f.lines.Len() >= w.opts.MaxFileBytes {
@@ -238,14 +249,14 @@ func (w *Writer) sealLocked(fk fileKey) {
 	delete(w.open, fk)
 	f.spool.close()
 	w.ready = append(w.ready, &upload{bucket: fk.dest.Bucket, key: objectKey(fk, f.unique),
-		body: gzipLog(f.lines.Bytes()), spoolPath: f.spool.path})
+		body: gzipLog(fk.format, f.lines.Bytes()), spoolPath: f.spool.path})
 }
 
-// gzipLog is a log file's body: the header, then lines.
-func gzipLog(lines []byte) []byte {
+// gzipLog is a log file's body: the format's header, then lines.
+func gzipLog(f Format, lines []byte) []byte {
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
-	zw.Write([]byte(Header))
+	zw.Write([]byte(f.header()))
 	zw.Write(lines)
 	zw.Close() // writes to memory cannot fail
 	return gz.Bytes()

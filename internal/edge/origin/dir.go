@@ -34,7 +34,7 @@ func (d Dir) Stat(_ context.Context, bucket, key string) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	return Info{Size: fi.Size(), ETag: fmt.Sprintf("%d-%d", fi.Size(), fi.ModTime().UnixNano())}, nil
+	return Info{Size: fi.Size(), ETag: fmt.Sprintf("%d-%d", fi.Size(), fi.ModTime().UnixNano()), Modified: fi.ModTime()}, nil
 }
 
 // ReadAt opens the file for each read: the cache in front makes reads rare

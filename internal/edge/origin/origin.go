@@ -7,6 +7,7 @@ package origin
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // ErrNotFound reports a missing bucket or object.
@@ -20,6 +21,8 @@ type Info struct {
 	Size int64
 	// ETag changes whenever the content does; cached bytes are keyed by it.
 	ETag string
+	// Modified is the version's last-modified time (zero if unknown).
+	Modified time.Time
 }
 
 // Origin is where objects come from.

@@ -60,7 +60,7 @@ func (o *S3) Stat(ctx context.Context, bucket, key string) (Info, error) {
 	if err != nil {
 		return Info{}, notFound(err)
 	}
-	info := Info{Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag)}
+	info := Info{Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag), Modified: aws.ToTime(out.LastModified)}
 	if info.ETag == "" && out.LastModified != nil {
 		info.ETag = strconv.FormatInt(out.LastModified.UnixNano(), 10)
 	}

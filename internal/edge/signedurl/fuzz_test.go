@@ -49,3 +49,32 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// FuzzVerifyHTTP feeds arbitrary hosts, request URIs and cookies to
+// VerifyHTTP: it must never panic and must answer a result or a named
+// *Rejection.
+func FuzzVerifyHTTP(f *testing.F) {
+	keys(f)
+	signed, err := sign.NewURLSigner(keyID, ownerKey).Sign("http://d1.cloudfront.net.localhost:8080/v/clip.mp4/index.m3u8?a=1", now.Add(time.Hour))
+	if err != nil {
+		f.Fatal(err)
+	}
+	_, q, _ := strings.Cut(signed, "?")
+	f.Add("d1.cloudfront.net.localhost:8080", "/v/clip.mp4/index.m3u8?"+q, "")
+	f.Add("[::1]:80", "/x?Expires=1&Signature=AA__&Key-Pair-Id="+keyID, "")
+	f.Add("h", "/x", "e30_|AA__|"+keyID)
+	f.Fuzz(func(t *testing.T, host, uri, cookie string) {
+		cookies := map[string]string{}
+		if parts := strings.Split(cookie, "|"); len(parts) == 3 {
+			cookies[CookiePolicy], cookies[CookieSignature], cookies[CookieKeyPairID] = parts[0], parts[1], parts[2]
+		}
+		req := HTTPRequest{Scheme: "http", Host: host, RequestURI: uri, Cookies: cookies, ClientIP: client, Now: now,
+			Owner: owner, TrustedSigners: []string{"self"}, Keys: signers(t)}
+		if _, err := VerifyHTTP(req); err != nil {
+			var rej *Rejection
+			if !errors.As(err, &rej) || strings.HasPrefix(rej.Reason.String(), "Reason(") {
+				t.Fatalf("VerifyHTTP(%q, %q) error %v is not a named rejection", host, uri, err)
+			}
+		}
+	})
+}

@@ -6,6 +6,8 @@ import (
 	"crypto/rsa"
 	"crypto/sha1"
 	"encoding/base64"
+	"net/http"
+	"net/netip"
 	"strings"
 )
 
@@ -19,3 +21,7 @@ func signDoc(key *rsa.PrivateKey, doc []byte) ([]byte, error) {
 func encode(b []byte) string {
 	return strings.NewReplacer("+", "-", "=", "_", "/", "~").Replace(base64.StdEncoding.EncodeToString(b))
 }
+
+type httpCookie = http.Cookie
+
+func netipMust(s string) netip.Addr { return netip.MustParseAddr(s) }

@@ -1,4 +1,5 @@
-// Package signedurl verifies CloudFront signed stream names for RTMP plays.
+// Package signedurl verifies CloudFront signed stream names for RTMP plays,
+// and signed URLs and cookies for HTTP requests (http.go).
 //
 // When a streaming distribution has TrustedSigners enabled, a player must
 // append a signature to the stream name it plays:
@@ -83,18 +84,24 @@ func Verify(req Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	pub, account, ok := req.Keys.PublicKey(p.keyPairID)
+	return verify(p, p.resources(), req.ClientIP, req.Now, req.Owner, req.TrustedSigners, req.Keys)
+}
+
+// verify checks p's key, signature and conditions; resources are the names
+// the signer may have signed for this request.
+func verify(p signedName, resources []string, ip netip.Addr, now time.Time, owner string, signers []string, keys Keys) (Result, error) {
+	pub, account, ok := keys.PublicKey(p.keyPairID)
 	if !ok {
 		return Result{}, reject(UnknownKey, "key pair %q is unknown or inactive", p.keyPairID)
 	}
-	if !trusted(account, req.Owner, req.TrustedSigners) {
+	if !trusted(account, owner, signers) {
 		return Result{}, reject(UntrustedKey, "key pair %q does not belong to a trusted signer of this distribution", p.keyPairID)
 	}
-	cond, err := p.verifiedConditions(pub)
+	cond, err := p.verifiedConditions(pub, resources)
 	if err != nil {
 		return Result{}, err
 	}
-	if err := cond.check(p.resources(), req.ClientIP, req.Now); err != nil {
+	if err := cond.check(resources, ip, now); err != nil {
 		return Result{}, err
 	}
 	return Result{Stream: p.stream, KeyPairID: p.keyPairID, Account: account, Custom: p.custom}, nil
@@ -199,8 +206,8 @@ func (p *signedName) set(k, v string) error {
 
 // verifiedConditions checks the signature and returns the policy's
 // conditions. A canned policy is rebuilt for each name the signer may have
-// signed (see resources) until one matches the signature.
-func (p signedName) verifiedConditions(pub *rsa.PublicKey) (conditions, error) {
+// signed (resources) until one matches the signature.
+func (p signedName) verifiedConditions(pub *rsa.PublicKey, resources []string) (conditions, error) {
 	if p.custom {
 		doc, err := decodeBase64(p.rawPolicy)
 		if err != nil {
@@ -211,7 +218,7 @@ func (p signedName) verifiedConditions(pub *rsa.PublicKey) (conditions, error) {
 		}
 		return parsePolicy(doc)
 	}
-	for _, r := range p.resources() {
+	for _, r := range resources {
 		if verifySignature(pub, cannedPolicy(r, p.expires), p.signature) == nil {
 			return conditions{resource: r, hasResource: true, lessThan: p.expires}, nil
 		}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/streamfront/streamfront/internal/testenv"
+	"github.com/streamfront/streamfront/internal/testtool"
 )
 
 // TestGStreamerPlaysToEOS plays the fMP4 HLS, TS HLS and DASH renditions
@@ -17,7 +17,7 @@ import (
 // the libav decoders) into counting sinks: each plays to EOS, decoding as
 // many video frames and audio frames as the source has packets.
 func TestGStreamerPlaysToEOS(t *testing.T) {
-	testenv.Require(t, "gst-launch-1.0")
+	testtool.Require(t, "gst-launch-1.0")
 	for _, kind := range []string{"mp4", "mp4-bframes", "flv", "mp3"} {
 		t.Run(kind, func(t *testing.T) {
 			path, format := fixture(t, kind)

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/streamfront/streamfront/internal/edge/media"
-	"github.com/streamfront/streamfront/internal/testenv"
+	"github.com/streamfront/streamfront/internal/testtool"
 )
 
 // fixtureSecs is the length of every generated clip: three segments of
@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 // kind, made with ffmpeg on first use.
 func fixture(t *testing.T, kind string) (string, string) {
 	t.Helper()
-	testenv.Require(t, "ffmpeg")
+	testtool.Require(t, "ffmpeg")
 	fixtures.Lock()
 	defer fixtures.Unlock()
 	if f, ok := fixtures.paths[kind]; ok {
@@ -179,7 +179,7 @@ type probe struct {
 // ffprobe reads every packet of url (of the streams stream selects, if not "").
 func ffprobe(t *testing.T, url, stream string) probe {
 	t.Helper()
-	testenv.Require(t, "ffprobe")
+	testtool.Require(t, "ffprobe")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	args := []string{"-v", "error", "-count_packets", "-show_packets", "-of", "json",

@@ -108,7 +108,7 @@ func readFull(obj io.ReaderAt, b []byte, off int64) error {
 func (t *track) sample(tag *media.Tag, body []byte) (sample, bool) {
 	s := sample{dts: t.dts(tag.Time), key: tag.Key || t.typ == media.TypeAudio, data: body[t.skip:]}
 	if t.typ != media.TypeVideo {
-		return s, true
+		return s, t.skip != 2 || body[1] == 1 // FLV AAC: a raw frame, not a repeated AudioSpecificConfig
 	}
 	var cts []byte // signed 24-bit composition time, milliseconds
 	switch {

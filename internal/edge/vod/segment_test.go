@@ -196,3 +196,38 @@ func TestConcurrentServe(t *testing.T) {
 		t.Errorf("%s differs when served concurrently", rest)
 	}
 }
+
+// TestFLVTagsThatAreNotSamples: an FLV's repeated sequence headers (AVC
+// packet type 0, AAC packet type 0) stay out of the segments; composition
+// times come from the tags' own headers.
+func TestFLVTagsThatAreNotSamples(t *testing.T) {
+	a := longAsset(0)
+	a.Format = "flv"
+	var obj []byte
+	add := func(typ uint8, ms uint32, key bool, body ...byte) {
+		a.Tags = append(a.Tags, media.Tag{Offset: int64(len(obj)), Size: uint32(len(body)), Time: ms, Type: typ, Key: key})
+		obj = append(obj, body...)
+	}
+	nal := []byte{0, 0, 0, 2, 0x65, 0x88}
+	add(media.TypeVideo, 0, true, append([]byte{0x17, 1, 0, 0, 40}, nal...)...)
+	add(media.TypeAudio, 0, false, 0xaf, 1, 0x21, 0x10)
+	add(media.TypeVideo, 40, false, append([]byte{0x27, 0, 0, 0, 0}, nal...)...) // a repeated AVC sequence header
+	add(media.TypeAudio, 23, false, 0xaf, 0, 0x12, 0x10)                         // a repeated AudioSpecificConfig
+	add(media.TypeVideo, 40, false, append([]byte{0x27, 1, 0, 0, 0}, nal...)...)
+	add(media.TypeAudio, 46, false, 0xaf, 1, 0x21, 0x10)
+	add(media.TypeVideo, 80, false, 0x17, 2, 0, 0, 0) // AVC end of sequence: no NAL units
+	p, err := New(a, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, data, err := p.readSegment(bytes.NewReader(obj), 0, p.tracks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ss[0]) != 2 || len(ss[1]) != 2 || len(data) != 2*len(nal)+2*2 {
+		t.Fatalf("%d video and %d audio samples, %d bytes", len(ss[0]), len(ss[1]), len(data))
+	}
+	if ss[0][0].cto != 40*90 || !bytes.Equal(ss[0][0].data, nal) || !bytes.Equal(ss[1][1].data, []byte{0x21, 0x10}) {
+		t.Errorf("samples %+v", ss)
+	}
+}

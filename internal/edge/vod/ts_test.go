@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/streamfront/streamfront/internal/testenv"
+	"github.com/streamfront/streamfront/internal/testtool"
 )
 
 // TestTSSegmentsStandAloneAndContinue: each MPEG-TS segment starts with a
@@ -20,7 +20,7 @@ import (
 // continuity counter (ffmpeg's demuxer reports no continuity error, which
 // it does for a segment repeated).
 func TestTSSegmentsStandAloneAndContinue(t *testing.T) {
-	testenv.Require(t, "ffmpeg")
+	testtool.Require(t, "ffmpeg")
 	for _, kind := range []string{"mp4-bframes", "flv", "mp3"} {
 		t.Run(kind, func(t *testing.T) {
 			path, format := fixture(t, kind)

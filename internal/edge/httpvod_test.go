@@ -1,0 +1,194 @@
+package edge_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/streamfront/streamfront/internal/edge"
+	"github.com/streamfront/streamfront/internal/edge/origin"
+	"github.com/streamfront/streamfront/internal/testenv"
+)
+
+// hostURL serves the edge on another loopback port with every request's
+// Host set to domain, for clients that cannot choose the Host of the
+// segment requests a playlist leads them to (ffmpeg, GStreamer): as an HTTP
+// cache in front of the edge would.
+func (h *httpEnv) hostURL(t *testing.T, domain string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Host = domain
+		h.handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// packetCounts maps "video"/"audio" to the codec and packet count ffprobe
+// reads from url, one stream at a time (ffmpeg's DASH demuxer stops at the
+// first representation's end when it reads both).
+func packetCounts(t *testing.T, url string, streams ...string) map[string]string {
+	t.Helper()
+	testenv.Require(t, "ffprobe")
+	out := map[string]string{}
+	for _, st := range streams {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		b, err := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-count_packets", "-select_streams", st[:1],
+			"-show_entries", "stream=codec_type,codec_name,nb_read_packets", "-of", "csv=p=0", url).CombinedOutput()
+		cancel()
+		if err != nil {
+			t.Fatalf("ffprobe %s: %v\n%s", url, err, b)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			f := strings.Split(line, ",")
+			if len(f) == 3 {
+				out[f[1]] = f[0] + " " + f[2]
+			}
+		}
+	}
+	return out
+}
+
+// sourceStreams are the stream types of each generated kind.
+var sourceStreams = map[string][]string{"mp4": {"video", "audio"}, "flv": {"video", "audio"}, "mp3": {"audio"}}
+
+// TestHTTPRenditionsCarryTheSourcesPackets: ffprobe reads the fMP4 HLS,
+// the TS HLS and the DASH rendition of an MP4, an FLV and an MP3 from the
+// directory origin and from an S3-compatible one, and counts the source's
+// packets in each.
+func TestHTTPRenditionsCarryTheSourcesPackets(t *testing.T) {
+	for _, originKind := range []string{"dir", "s3"} {
+		t.Run(originKind, func(t *testing.T) {
+			var o origin.Origin
+			var s3f *fakeS3
+			if originKind == "s3" {
+				s3f = startFakeS3(t)
+				o = origin.NewS3(origin.S3Config{Endpoint: s3f.url, AccessKey: "AK", SecretKey: "SK"})
+			}
+			h := startHTTPEnv(t, edge.HTTPConfig{}, o, nil)
+			_, domain := h.createDist(t)
+			base := h.hostURL(t, domain)
+			for kind, streams := range sourceStreams {
+				key := "videos/clip." + kind
+				src := h.makeMedia(t, key, kind, 14)
+				if s3f != nil {
+					s3f.put(t, key, src)
+				}
+				want := packetCounts(t, src, streams...)
+				if len(want) != len(streams) {
+					t.Fatalf("%s: source streams %v", key, want)
+				}
+				for _, rest := range []string{"index.m3u8", "ts/index.m3u8", "manifest.mpd"} {
+					got := packetCounts(t, base+"/"+key+"/"+rest, streams...)
+					for _, st := range streams {
+						if got[st] != want[st] {
+							t.Errorf("%s/%s %s: %q, source has %q", key, rest, st, got[st], want[st])
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestHTTPGStreamerPlaysToEOS: GStreamer's HLS and DASH demuxers play the
+// renditions to the end.
+func TestHTTPGStreamerPlaysToEOS(t *testing.T) {
+	gst := testenv.Require(t, "gst-launch-1.0")
+	h := startHTTPEnv(t, edge.HTTPConfig{}, nil, nil)
+	_, domain := h.createDist(t)
+	base := h.hostURL(t, domain)
+	h.makeMedia(t, "videos/clip.mp4", "mp4", 14)
+	h.makeMedia(t, "audio/track.mp3", "mp3", 14)
+	for _, path := range []string{"videos/clip.mp4/index.m3u8", "videos/clip.mp4/ts/index.m3u8",
+		"videos/clip.mp4/manifest.mpd", "audio/track.mp3/index.m3u8"} {
+		cmd := exec.Command(gst, "playbin", "uri="+base+"/"+path,
+			"video-sink=fakesink sync=false", "audio-sink=fakesink sync=false")
+		out, err := runWithTimeout(cmd, 2*time.Minute)
+		if err != nil || !strings.Contains(string(out), "EOS") || strings.Contains(string(out), "ERROR") {
+			t.Errorf("gst-launch-1.0 playbin %s: %v\n%s", path, err, out)
+		}
+	}
+}
+
+func TestHTTPPackagedResponses(t *testing.T) {
+	h := startHTTPEnv(t, edge.HTTPConfig{}, nil, nil)
+	_, domain := h.createDist(t)
+	h.makeMedia(t, "videos/clip.mp4", "mp4", 8)
+	pl := h.get(t, domain, "/videos/clip.mp4/index.m3u8", "Origin", "http://page.example")
+	if pl.StatusCode != 200 || pl.Header.Get("Content-Type") != "application/vnd.apple.mpegurl" ||
+		!strings.Contains(pl.body, "#EXT-X-ENDLIST") || pl.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("playlist: %d %v\n%s", pl.StatusCode, pl.Header, pl.body)
+	}
+	var seg string
+	for _, line := range strings.Split(pl.body, "\n") {
+		if line != "" && !strings.HasPrefix(line, "#") {
+			seg = line
+			break
+		}
+	}
+	s := h.get(t, domain, "/videos/clip.mp4/"+seg)
+	if s.StatusCode != 200 || !strings.Contains(s.Header.Get("Cache-Control"), "immutable") ||
+		s.Header.Get("Content-Length") != strconv.Itoa(len(s.body)) || s.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("segment %s: %d %v", seg, s.StatusCode, s.Header)
+	}
+	if head := h.do(t, http.MethodHead, domain, "/videos/clip.mp4/"+seg); head.StatusCode != 200 || head.body != "" ||
+		head.Header.Get("Content-Length") != strconv.Itoa(len(s.body)) {
+		t.Fatalf("HEAD segment: %d %v", head.StatusCode, head.Header)
+	}
+	wantError(t, h.get(t, domain, "/videos/missing.mp4/index.m3u8"), 404, "NoSuchKey", "")
+	if r := h.get(t, domain, "/videos/clip.mp4/seg-9999.m4s"); r.StatusCode != 404 {
+		t.Errorf("unknown segment: %d", r.StatusCode)
+	}
+	wantError(t, h.get(t, domain, "/videos/clip.mp4/../clip.mp4/index.m3u8"), 404, "NoSuchKey", "")
+
+	// Sorenson H.263 in FLV plays over RTMP but in no browser.
+	testenv.Require(t, "ffmpeg")
+	path := writeObject(t, h.env, "videos/old.flv", "")
+	if out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=15:duration=2",
+		"-c:v", "flv", "-f", "flv", path).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	r := h.get(t, domain, "/videos/old.flv/index.m3u8")
+	wantError(t, r, 415, "UnsupportedMediaType", "")
+	if !strings.Contains(strings.ToLower(r.body), "sorenson") {
+		t.Errorf("the refusal does not name the codec: %s", r.body)
+	}
+	if r := h.get(t, domain, "/videos/old.flv"); r.StatusCode != 200 {
+		t.Errorf("progressive download of the FLV: %d", r.StatusCode)
+	}
+}
+
+// TestHTTPSegmentsPackagedOnce: the viewers of a segment cost one
+// packaging (one read of its samples through the block cache); a segment
+// evicted from a full cache is packaged again, the same.
+func TestHTTPSegmentsPackagedOnce(t *testing.T) {
+	for _, limit := range []int64{0, 1} {
+		h := startHTTPEnv(t, edge.HTTPConfig{SegmentCacheBytes: limit}, nil, nil)
+		_, domain := h.createDist(t)
+		h.makeMedia(t, "videos/clip.mp4", "mp4", 14)
+		first := h.get(t, domain, "/videos/clip.mp4/seg-1.m4s")
+		if first.StatusCode != 200 || len(first.body) < 1000 {
+			t.Fatalf("segment: %d, %d bytes", first.StatusCode, len(first.body))
+		}
+		if limit == 1 { // seg-2 evicts seg-1
+			h.get(t, domain, "/videos/clip.mp4/seg-2.m4s")
+		}
+		reads := h.cache.Stats()
+		for range 3 {
+			again := h.get(t, domain, "/videos/clip.mp4/seg-1.m4s")
+			if again.StatusCode != 200 || again.body != first.body || again.Header.Get("Content-Type") != first.Header.Get("Content-Type") {
+				t.Fatalf("limit %d: segment again: %d, same body %v", limit, again.StatusCode, again.body == first.body)
+			}
+		}
+		st := h.cache.Stats()
+		if packagedAgain := st.Hits+st.Fetches > reads.Hits+reads.Fetches; packagedAgain != (limit == 1) {
+			t.Errorf("limit %d: block reads %+v before, %+v after three more requests", limit, reads, st)
+		}
+	}
+}

@@ -26,6 +26,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/streamfront/streamfront/bench/internal/harness"
 )
 
 func main() {
@@ -80,29 +82,42 @@ func main() {
 
 	fmt.Printf("GetStreamingDistribution, %d clients, %v per round, body %d bytes, GOMAXPROCS of the servers: default\n",
 		*clients, *duration, len(body))
-	fmt.Printf("%-6s %14s %14s %7s\n", "round", "streamfront/s", "bare/s", "ratio")
-	var ratios []float64
-	load(sfURL+getPath, *clients, time.Second) // warm-up
-	load(bareURL+getPath, *clients, time.Second)
+	fmt.Printf("%-6s %14s %14s %7s %12s %12s %9s\n", "round", "streamfront/s", "bare/s", "ratio",
+		"sf µs CPU/op", "bare µs/op", "CPU ratio")
+	var ratios, cpuRatios []float64
+	sfPID, barePID := []int{sf.Process.Pid}, []int{bs.Process.Pid}
+	load(sfURL+getPath, sfPID, *clients, time.Second) // warm-up
+	load(bareURL+getPath, barePID, *clients, time.Second)
 	for r := 1; r <= *rounds; r++ {
-		var s, b float64
+		var s, b result
 		if r%2 == 1 {
-			s = load(sfURL+getPath, *clients, *duration)
-			b = load(bareURL+getPath, *clients, *duration)
+			s = load(sfURL+getPath, sfPID, *clients, *duration)
+			b = load(bareURL+getPath, barePID, *clients, *duration)
 		} else {
-			b = load(bareURL+getPath, *clients, *duration)
-			s = load(sfURL+getPath, *clients, *duration)
+			b = load(bareURL+getPath, barePID, *clients, *duration)
+			s = load(sfURL+getPath, sfPID, *clients, *duration)
 		}
-		ratios = append(ratios, s/b)
-		fmt.Printf("%-6d %14.0f %14.0f %7.2f\n", r, s, b, s/b)
+		ratios = append(ratios, s.opsPerSec/b.opsPerSec)
+		cpuRatios = append(cpuRatios, b.cpuPerOp/s.cpuPerOp)
+		fmt.Printf("%-6d %14.0f %14.0f %7.2f %12.1f %12.1f %9.2f\n", r, s.opsPerSec, b.opsPerSec,
+			s.opsPerSec/b.opsPerSec, s.cpuPerOp*1e6, b.cpuPerOp*1e6, b.cpuPerOp/s.cpuPerOp)
 	}
 	slices.Sort(ratios)
-	fmt.Printf("ratio min %.2f median %.2f max %.2f\n", ratios[0], ratios[len(ratios)/2], ratios[len(ratios)-1])
+	slices.Sort(cpuRatios)
+	fmt.Printf("throughput ratio min %.2f median %.2f max %.2f\n", ratios[0], ratios[len(ratios)/2], ratios[len(ratios)-1])
+	fmt.Printf("CPU-per-request ratio (bare/streamfront) min %.2f median %.2f max %.2f\n",
+		cpuRatios[0], cpuRatios[len(cpuRatios)/2], cpuRatios[len(cpuRatios)-1])
+}
+
+type result struct {
+	opsPerSec float64
+	cpuPerOp  float64 // CPU seconds of the server's process per request
 }
 
 // load runs clients keep-alive GET loops on url for d and returns
-// successful requests per second; any other status is fatal.
-func load(url string, clients int, d time.Duration) float64 {
+// successful requests per second and the CPU time the server's process
+// (pids) spent per request; any other status is fatal.
+func load(url string, pids []int, clients int, d time.Duration) result {
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	c := &http.Client{Transport: tr}
@@ -110,6 +125,7 @@ func load(url string, clients int, d time.Duration) float64 {
 	defer cancel()
 	var ops atomic.Int64
 	var wg sync.WaitGroup
+	cpu0 := harness.CPUSeconds(pids)
 	start := time.Now()
 	for range clients {
 		wg.Add(1)
@@ -135,7 +151,10 @@ func load(url string, clients int, d time.Duration) float64 {
 		}()
 	}
 	wg.Wait()
-	return float64(ops.Load()) / time.Since(start).Seconds()
+	elapsed := time.Since(start).Seconds()
+	cpu := harness.CPUSeconds(pids) - cpu0
+	n := float64(ops.Load())
+	return result{opsPerSec: n / elapsed, cpuPerOp: cpu / n}
 }
 
 // bare is the baseline server: it reads the request and answers the

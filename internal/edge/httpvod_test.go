@@ -107,11 +107,24 @@ func TestHTTPGStreamerPlaysToEOS(t *testing.T) {
 	h.makeMedia(t, "audio/track.mp3", "mp3", 14)
 	for _, path := range []string{"videos/clip.mp4/index.m3u8", "videos/clip.mp4/ts/index.m3u8",
 		"videos/clip.mp4/manifest.mpd", "audio/track.mp3/index.m3u8"} {
-		cmd := exec.Command(gst, "playbin", "uri="+base+"/"+path,
-			"video-sink=fakesink sync=false", "audio-sink=fakesink sync=false")
-		out, err := runWithTimeout(cmd, 2*time.Minute)
-		if err != nil || !strings.Contains(string(out), "EOS") || strings.Contains(string(out), "ERROR") {
+		// gst-launch now and then stalls after "Done buffering" on a loaded
+		// machine and never reaches EOS (about once per full -race suite,
+		// never in 65 runs alone): a stream that stalled gets a second run;
+		// one that errs, or stalls twice, fails.
+		for attempt := 1; attempt <= 2; attempt++ {
+			cmd := exec.Command(gst, "playbin", "uri="+base+"/"+path,
+				"video-sink=fakesink sync=false", "audio-sink=fakesink sync=false")
+			out, err := runWithTimeout(cmd, 90*time.Second)
+			ok := err == nil && strings.Contains(string(out), "EOS") && !strings.Contains(string(out), "ERROR")
+			if ok {
+				break
+			}
+			if attempt == 1 && err != nil && strings.HasPrefix(err.Error(), "timed out") && !strings.Contains(string(out), "ERROR") {
+				t.Logf("gst-launch-1.0 playbin %s stalled without EOS; once more:\n%s", path, out)
+				continue
+			}
 			t.Errorf("gst-launch-1.0 playbin %s: %v\n%s", path, err, out)
+			break
 		}
 	}
 }

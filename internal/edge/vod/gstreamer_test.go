@@ -42,15 +42,26 @@ var handoff = regexp.MustCompile(`chain +\*+ \(sink:sink\)`)
 // sinks' threads do not print over each other.
 func gstPlay(t *testing.T, uri, kind string) int {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	other := map[string]string{"video": "audio", "audio": "video"}[kind]
-	out, err := exec.CommandContext(ctx, "gst-launch-1.0", "-v", "playbin", "uri="+uri,
-		kind+"-sink=fakesink silent=false name=sink", other+"-sink=fakesink").CombinedOutput()
-	text := string(out)
-	if err != nil || !strings.Contains(text, "Got EOS") {
+	// gst-launch now and then stalls after "Done buffering" on a loaded
+	// machine (seen about once per full -race suite, never in 65 runs alone)
+	// and never reaches EOS; a second run of a stream that stalled passes.
+	// A stream that errs, or stalls twice, fails.
+	for attempt := 1; ; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		out, err := exec.CommandContext(ctx, "gst-launch-1.0", "-v", "playbin", "uri="+uri,
+			kind+"-sink=fakesink silent=false name=sink", other+"-sink=fakesink").CombinedOutput()
+		stalled := ctx.Err() != nil
+		cancel()
+		text := string(out)
+		if err == nil && strings.Contains(text, "Got EOS") {
+			return len(handoff.FindAllString(text, -1))
+		}
 		tail := text[max(0, len(text)-3000):]
+		if stalled && attempt == 1 && !strings.Contains(text, "ERROR") {
+			t.Logf("gst-launch-1.0 playbin %s stalled without EOS; once more:\n%s", uri, tail)
+			continue
+		}
 		t.Fatalf("gst-launch-1.0 playbin %s: %v (no EOS)\n%s", uri, err, tail)
 	}
-	return len(handoff.FindAllString(text, -1))
 }

@@ -34,7 +34,10 @@ func cborToJSON(body []byte) ([]byte, error) {
 	if err == nil {
 		var x any
 		if x, err = fromCBOR(v); err == nil {
-			return json.Marshal(x)
+			var j []byte
+			if j, err = json.Marshal(x); err == nil {
+				return j, nil
+			}
 		}
 	}
 	return nil, codedError("SerializationException", http.StatusBadRequest, "The request body is not valid CBOR for this operation: "+err.Error())
@@ -74,15 +77,24 @@ func fromCBOR(v cbor.Value) (any, error) {
 	case cbor.Bool:
 		return bool(v), nil
 	case cbor.Float32:
-		return float64(v), nil
+		return finite(float64(v))
 	case cbor.Float64:
-		return float64(v), nil
+		return finite(float64(v))
 	case *cbor.Nil, *cbor.Undefined:
 		return nil, nil
 	case *cbor.Tag: // e.g. a timestamp (tag 1): its value
 		return fromCBOR(v.Value)
 	}
 	return nil, fmt.Errorf("unsupported CBOR item %T", v)
+}
+
+// finite refuses NaN and the infinities, which JSON cannot carry and no
+// member of the tagging API takes.
+func finite(f float64) (any, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, fmt.Errorf("number %v out of range", f)
+	}
+	return f, nil
 }
 
 // jsonToCBOR turns a JSON response document into CBOR.

@@ -1,46 +1,12 @@
 package media
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"slices"
 
-	amp4 "github.com/abema/go-mp4"
 	"github.com/bluenviron/gortmplib/pkg/amf0"
 )
-
-// mp4Track collects the sample tables of one trak box.
-type mp4Track struct {
-	handler    string // "vide" or "soun"
-	timescale  uint32
-	entry      string // type of the first sample entry: "avc1", "mp4a", ".mp3", "hvc1"…
-	objectType byte   // of an mp4a entry's esds: 0x40 AAC, 0x69/0x6B MP3
-	config     []byte // AVCDecoderConfigurationRecord or AudioSpecificConfig
-	width      uint16
-	height     uint16
-	rate       uint32
-	channels   uint16
-
-	stts      []amp4.SttsEntry
-	ctts      *amp4.Ctts
-	stsc      []amp4.StscEntry
-	sizes     []uint32
-	constSize uint32
-	count     uint32
-	offsets   []uint64
-	sync      []uint32 // 1-based sample numbers; nil when every sample is a sync sample
-	hasSync   bool
-	emptyEdit uint64 // leading empty edits, movie timescale
-	mediaTime int64  // media time the presentation starts at
-}
-
-// mp4Boxes are the boxes walked into to reach the sample tables.
-var mp4Boxes = map[string]bool{
-	"moov": true, "trak": true, "edts": true, "mdia": true, "minf": true,
-	"stbl": true, "stsd": true,
-	"wave": true, // QuickTime keeps mp4a's esds in a wave box
-}
 
 // How RTMP carries a track's codec, without transcoding.
 const (
@@ -50,41 +16,22 @@ const (
 	codecMP3
 )
 
+// maxMP4Samples bounds the samples of one object (each costs a Tag in
+// memory): about 40 hours of 60 fps video with 48 kHz AAC.
+const maxMP4Samples = 1 << 25
+
 // parseMP4 indexes a progressive MP4/F4V/MOV with H.264, AAC and MP3 tracks;
-// any other audio or video codec refuses the object with a CodecError.
+// any other audio or video codec refuses the object with a CodecError. The
+// moov box is read into memory at once (mp4box.go) and its sample tables
+// are decoded from there, entry by entry, straight into the tags.
 func parseMP4(r io.ReaderAt, size int64) (*Asset, error) {
-	var tracks []*mp4Track
-	var movieScale uint32 = 1000
-	var cur *mp4Track
-	_, err := amp4.ReadBoxStructure(io.NewSectionReader(r, 0, size), func(h *amp4.ReadHandle) (any, error) {
-		typ := h.BoxInfo.Type.String()
-		if typ == "trak" {
-			cur = &mp4Track{}
-			tracks = append(tracks, cur)
-		}
-		if cur != nil && len(h.Path) >= 2 && h.Path[len(h.Path)-2].String() == "stsd" {
-			return cur.readSampleEntry(h, typ)
-		}
-		if mp4Boxes[typ] {
-			return h.Expand()
-		}
-		if typ == "mvhd" {
-			box, _, err := h.ReadPayload()
-			if err != nil {
-				return nil, err
-			}
-			if ts := box.(*amp4.Mvhd).Timescale; ts > 0 {
-				movieScale = ts
-			}
-			return nil, nil
-		}
-		if cur == nil {
-			return nil, nil
-		}
-		return nil, cur.readBox(h, typ)
-	})
+	moov, quickTime, err := readMoov(r, size)
 	if err != nil {
-		return nil, fmt.Errorf("%w: mp4: %v", ErrUnsupported, err)
+		return nil, err
+	}
+	movieScale, tracks, err := parseMoov(moov, quickTime)
+	if err != nil {
+		return nil, err
 	}
 	// Edit lists may start a track before zero (B-frame delay, AAC priming);
 	// RTMP timestamps are unsigned, so every track moves by the same amount.
@@ -99,109 +46,23 @@ func parseMP4(r io.ReaderAt, size int64) (*Asset, error) {
 		}
 	}
 	a := &Asset{}
+	var runs [][]Tag
+	samples := 0
 	for i, t := range tracks {
 		if codecs[i] == codecNone {
 			continue
 		}
-		if err := a.addMP4Track(r, t, codecs[i], movieScale, base); err != nil {
+		if samples += int(t.sizes.count); samples > maxMP4Samples {
+			return nil, fmt.Errorf("%w: mp4: more than %d samples", ErrUnsupported, maxMP4Samples)
+		}
+		tags, err := a.addMP4Track(r, size, t, codecs[i], movieScale, base)
+		if err != nil {
 			return nil, err
 		}
+		runs = append(runs, tags)
 	}
+	a.Tags = mergeTags(runs)
 	return a, nil
-}
-
-// readSampleEntry notes the type of the track's first sample entry and,
-// for the codecs RTMP carries, reads it and the boxes in it (avcC, esds).
-func (t *mp4Track) readSampleEntry(h *amp4.ReadHandle, typ string) (any, error) {
-	if t.entry != "" {
-		return nil, nil // only the first sample description is used
-	}
-	t.entry = typ
-	if typ != "avc1" && typ != "mp4a" {
-		return nil, nil
-	}
-	box, _, err := h.ReadPayload()
-	if err != nil {
-		return nil, err
-	}
-	switch e := box.(type) {
-	case *amp4.VisualSampleEntry:
-		t.width, t.height = e.Width, e.Height
-	case *amp4.AudioSampleEntry:
-		t.rate, t.channels = e.SampleRate>>16, e.ChannelCount
-	}
-	return h.Expand()
-}
-
-func (t *mp4Track) readBox(h *amp4.ReadHandle, typ string) error {
-	if typ == "avcC" {
-		var buf bytes.Buffer
-		if _, err := h.ReadData(&buf); err != nil {
-			return err
-		}
-		t.config = buf.Bytes()
-		return nil
-	}
-	switch typ {
-	case "hdlr", "mdhd", "elst", "esds", "stts", "ctts", "stsc", "stsz", "stco", "co64", "stss":
-	default:
-		return nil
-	}
-	box, _, err := h.ReadPayload()
-	if err != nil {
-		return err
-	}
-	switch b := box.(type) {
-	case *amp4.Hdlr:
-		// MOV also has a data handler (alis, url) in minf: keep the media one.
-		if h := string(b.HandlerType[:]); h == "vide" || h == "soun" {
-			t.handler = h
-		}
-	case *amp4.Mdhd:
-		t.timescale = b.Timescale
-	case *amp4.Elst:
-		t.readEdits(b)
-	case *amp4.Esds:
-		for _, d := range b.Descriptors {
-			if d.Tag == amp4.DecoderConfigDescrTag && d.DecoderConfigDescriptor != nil && t.objectType == 0 {
-				t.objectType = d.DecoderConfigDescriptor.ObjectTypeIndication
-			}
-			if d.Tag == amp4.DecSpecificInfoTag && t.config == nil {
-				t.config = d.Data
-			}
-		}
-	case *amp4.Stts:
-		t.stts = b.Entries
-	case *amp4.Ctts:
-		t.ctts = b
-	case *amp4.Stsc:
-		t.stsc = b.Entries
-	case *amp4.Stsz:
-		t.sizes, t.constSize, t.count = b.EntrySize, b.SampleSize, b.SampleCount
-	case *amp4.Stco:
-		for _, o := range b.ChunkOffset {
-			t.offsets = append(t.offsets, uint64(o))
-		}
-	case *amp4.Co64:
-		t.offsets = b.ChunkOffset
-	case *amp4.Stss:
-		t.sync, t.hasSync = b.SampleNumber, true
-	}
-	return nil
-}
-
-// readEdits keeps what a simple player honours: leading empty edits delay
-// the track, the first real edit says which media time is shown first.
-func (t *mp4Track) readEdits(b *amp4.Elst) {
-	for i := range b.Entries {
-		mt := b.GetMediaTime(i)
-		if mt == -1 {
-			t.emptyEdit += b.GetSegmentDuration(i)
-			continue
-		}
-		t.mediaTime = mt
-		return
-	}
 }
 
 // rtmpCodec is how RTMP carries the track: H.264 video, AAC or MP3 audio
@@ -246,104 +107,24 @@ func (t *mp4Track) shiftMS(movieScale uint32) int64 {
 	return t.shift(movieScale) * 1000 / int64(t.timescale)
 }
 
-// sampleOffsets expands stsc and stco/co64 into one file offset per sample.
-func (t *mp4Track) sampleOffsets(n int) ([]int64, error) {
-	offs := make([]int64, 0, n)
-	for i, e := range t.stsc {
-		last := uint32(len(t.offsets))
-		if i+1 < len(t.stsc) {
-			last = t.stsc[i+1].FirstChunk - 1
-		}
-		if e.FirstChunk == 0 || last > uint32(len(t.offsets)) {
-			return nil, fmt.Errorf("%w: mp4: bad stsc", ErrUnsupported)
-		}
-		for c := e.FirstChunk - 1; c < last; c++ {
-			off := int64(t.offsets[c])
-			for range e.SamplesPerChunk {
-				if len(offs) == n {
-					return offs, nil
-				}
-				offs = append(offs, off)
-				off += int64(t.sampleSize(len(offs) - 1))
-			}
-		}
-	}
-	if len(offs) != n {
-		return nil, fmt.Errorf("%w: mp4: sample tables disagree", ErrUnsupported)
-	}
-	return offs, nil
-}
-
-func (t *mp4Track) sampleSize(i int) uint32 {
-	if t.constSize != 0 {
-		return t.constSize
-	}
-	return t.sizes[i]
-}
-
-// addMP4Track appends the track's samples as tags and its configuration
-// (H.264, AAC; MP3 has none) as a header.
-func (a *Asset) addMP4Track(r io.ReaderAt, t *mp4Track, codec int, movieScale uint32, base int64) error {
-	video := codec == codecH264
+// addMP4Track returns the track's samples as tags, in decode order, and
+// adds its configuration (H.264, AAC; MP3 has none) as a header.
+func (a *Asset) addMP4Track(r io.ReaderAt, size int64, t *mp4Track, codec int, movieScale uint32, base int64) ([]Tag, error) {
 	a.Tracks = append(a.Tracks, mp4TrackInfo(codec))
-	n := int(t.count)
-	if t.constSize == 0 && len(t.sizes) != n {
-		return fmt.Errorf("%w: mp4: bad stsz", ErrUnsupported)
-	}
-	offs, err := t.sampleOffsets(n)
+	tags, err := t.sampleTags(size)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	audioPrefix, err := a.addMP4AudioHeader(r, t, codec, offs)
+	audioPrefix, err := a.addMP4AudioHeader(r, t, codec, tags)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	scale := int64(t.timescale)
-	shift := t.shift(movieScale)
-	ms := func(v int64) uint32 { return uint32(max(v*1000/scale+base, 0)) }
-	var ctsIdx, ctsLeft int
-	if t.ctts != nil && len(t.ctts.Entries) > 0 {
-		ctsLeft = int(t.ctts.Entries[0].SampleCount)
-	}
-	dts := int64(0)
-	sttsIdx, sttsLeft := 0, 0
-	syncIdx := 0
-	for i := range n {
-		for sttsLeft == 0 && sttsIdx < len(t.stts) {
-			sttsLeft = int(t.stts[sttsIdx].SampleCount)
-			sttsIdx++
-		}
-		var cto int64
-		if t.ctts != nil && ctsIdx < len(t.ctts.Entries) {
-			cto = t.ctts.GetSampleOffset(ctsIdx)
-			if ctsLeft--; ctsLeft == 0 && ctsIdx+1 < len(t.ctts.Entries) {
-				ctsIdx++
-				ctsLeft = int(t.ctts.Entries[ctsIdx].SampleCount)
-			}
-		}
-		tag := Tag{Offset: offs[i], Size: t.sampleSize(i), Time: ms(dts + shift)}
-		if video {
-			key := !t.hasSync
-			for syncIdx < len(t.sync) && t.sync[syncIdx] < uint32(i+1) {
-				syncIdx++
-			}
-			if syncIdx < len(t.sync) && t.sync[syncIdx] == uint32(i+1) {
-				key = true
-			}
-			c := int32(ms(dts+cto+shift)) - int32(tag.Time)
-			tag.Type, tag.Key, tag.PrefixLen = TypeVideo, key, 5
-			tag.Prefix = [5]byte{0x27, 1, byte(c >> 16), byte(c >> 8), byte(c)}
-			if key {
-				tag.Prefix[0] = 0x17
-			}
-		} else {
-			tag.Type, tag.PrefixLen = TypeAudio, uint8(len(audioPrefix))
-			copy(tag.Prefix[:], audioPrefix)
-		}
-		a.Tags = append(a.Tags, tag)
-		if sttsLeft > 0 {
-			dts += int64(t.stts[sttsIdx-1].SampleDelta)
-			sttsLeft--
+	video := codec == codecH264
+	t.setTimes(tags, movieScale, base, video)
+	if !video {
+		for i := range tags {
+			tags[i].Type, tags[i].PrefixLen = TypeAudio, uint8(len(audioPrefix))
+			copy(tags[i].Prefix[:], audioPrefix)
 		}
 	}
 	if video {
@@ -353,15 +134,192 @@ func (a *Asset) addMP4Track(r io.ReaderAt, t *mp4Track, codec int, movieScale ui
 			amf0.ObjectEntry{Key: "height", Value: float64(t.height)},
 			amf0.ObjectEntry{Key: "videocodecid", Value: float64(7)})
 	}
-	slices.SortStableFunc(a.Tags, func(x, y Tag) int { return int(x.Time) - int(y.Time) })
+	// Decode times only grow, so this sorts only a track whose millisecond
+	// times wrapped around (a corrupt or weeks-long file).
+	if !slices.IsSortedFunc(tags, byTime) {
+		slices.SortStableFunc(tags, byTime)
+	}
+	return tags, nil
+}
+
+func byTime(x, y Tag) int { return int(x.Time) - int(y.Time) }
+
+// sampleTags makes one tag per sample with its size and file offset (stsz
+// or stz2, stsc and stco or co64); every sample must lie inside the object.
+func (t *mp4Track) sampleTags(objSize int64) ([]Tag, error) {
+	n := int(t.sizes.count)
+	if t.sizes.constant != 0 && uint64(n)*uint64(t.sizes.constant) > uint64(objSize) {
+		return nil, fmt.Errorf("%w: mp4: %d samples of %d bytes in a %d-byte object", ErrUnsupported, n, t.sizes.constant, objSize)
+	}
+	tags := make([]Tag, n)
+	for i := range tags {
+		tags[i].Size = t.sizes.size(i)
+	}
+	if err := t.setOffsets(tags); err != nil {
+		return nil, err
+	}
+	for i := range tags {
+		if tags[i].Offset < 0 || tags[i].Offset > objSize-int64(tags[i].Size) {
+			return nil, fmt.Errorf("%w: mp4: sample %d of %d bytes at %d is outside the %d-byte object", ErrUnsupported, i+1, tags[i].Size, tags[i].Offset, objSize)
+		}
+	}
+	return tags, nil
+}
+
+// setOffsets expands stsc and the chunk offsets into each sample's offset:
+// a chunk's samples follow each other.
+func (t *mp4Track) setOffsets(tags []Tag) error {
+	chunks := uint32(t.chunks.len())
+	k := 0
+	for i := range t.stsc.len() {
+		first, last := t.stsc.u32(i, 0), chunks
+		if i+1 < t.stsc.len() {
+			last = t.stsc.u32(i+1, 0) - 1
+		}
+		if first == 0 || last > chunks {
+			return fmt.Errorf("%w: mp4: bad stsc", ErrUnsupported)
+		}
+		perChunk := t.stsc.u32(i, 1)
+		for c := first - 1; c < last; c++ {
+			off := t.chunkOffset(int(c))
+			for range perChunk {
+				if k == len(tags) {
+					return nil
+				}
+				tags[k].Offset = off
+				off += int64(tags[k].Size)
+				k++
+			}
+		}
+	}
+	if k != len(tags) {
+		return fmt.Errorf("%w: mp4: sample tables disagree", ErrUnsupported)
+	}
 	return nil
+}
+
+func (t *mp4Track) chunkOffset(c int) int64 {
+	if t.chunks.width == 8 {
+		return int64(t.chunks.u64(c))
+	}
+	return int64(t.chunks.u32(c, 0))
+}
+
+// setTimes sets each tag's millisecond decode time (stts, moved by the edit
+// list and base) and, for video, the key flag (stss) and the RTMP video tag
+// header with the composition offset (ctts).
+func (t *mp4Track) setTimes(tags []Tag, movieScale uint32, base int64, video bool) {
+	scale := int64(t.timescale)
+	shift := t.shift(movieScale)
+	ms := func(v int64) uint32 { return uint32(max(v*1000/scale+base, 0)) }
+	var cts cttsCursor
+	if video {
+		cts = t.newCttsCursor()
+	}
+	dts := int64(0)
+	sttsIdx, sttsLeft := 0, 0
+	syncIdx, nsync := 0, t.sync.len()
+	for i := range tags {
+		for sttsLeft == 0 && sttsIdx < t.stts.len() {
+			sttsLeft = int(t.stts.u32(sttsIdx, 0))
+			sttsIdx++
+		}
+		tag := &tags[i]
+		tag.Time = ms(dts + shift)
+		if video {
+			cto := cts.next()
+			key := !t.hasSync
+			for syncIdx < nsync && t.sync.u32(syncIdx, 0) < uint32(i+1) {
+				syncIdx++
+			}
+			if syncIdx < nsync && t.sync.u32(syncIdx, 0) == uint32(i+1) {
+				key = true
+			}
+			c := int32(ms(dts+cto+shift)) - int32(tag.Time)
+			tag.Type, tag.Key, tag.PrefixLen = TypeVideo, key, 5
+			tag.Prefix = [5]byte{0x27, 1, byte(c >> 16), byte(c >> 8), byte(c)}
+			if key {
+				tag.Prefix[0] = 0x17
+			}
+		}
+		if sttsLeft > 0 {
+			dts += int64(t.stts.u32(sttsIdx-1, 1))
+			sttsLeft--
+		}
+	}
+}
+
+// cttsCursor walks the composition offsets sample by sample.
+type cttsCursor struct {
+	t         *mp4Track
+	idx, left int
+}
+
+func (t *mp4Track) newCttsCursor() cttsCursor {
+	c := cttsCursor{t: t}
+	if t.ctts.len() > 0 {
+		c.left = int(t.ctts.u32(0, 0))
+	}
+	return c
+}
+
+// next is the composition offset of the next sample: 0 past the table;
+// version 0 offsets are unsigned, version 1 signed.
+func (c *cttsCursor) next() int64 {
+	if c.t == nil || c.idx >= c.t.ctts.len() {
+		return 0
+	}
+	v := c.t.ctts.u32(c.idx, 1)
+	cto := int64(v)
+	if c.t.cttsSigned {
+		cto = int64(int32(v))
+	}
+	if c.left--; c.left == 0 && c.idx+1 < c.t.ctts.len() {
+		c.idx++
+		c.left = int(c.t.ctts.u32(c.idx, 0))
+	}
+	return cto
+}
+
+// mergeTags merges runs of tags, each in time order, into one in time
+// order; tags of equal time keep the order of their runs (as a stable sort
+// of the runs one after the other would), merging neighbours pairwise.
+func mergeTags(runs [][]Tag) []Tag {
+	for len(runs) > 1 {
+		var next [][]Tag
+		for i := 0; i < len(runs); i += 2 {
+			if i+1 == len(runs) {
+				next = append(next, runs[i])
+				break
+			}
+			next = append(next, merge2(runs[i], runs[i+1]))
+		}
+		runs = next
+	}
+	if len(runs) == 0 {
+		return nil
+	}
+	return runs[0]
+}
+
+func merge2(x, y []Tag) []Tag {
+	out := make([]Tag, 0, len(x)+len(y))
+	for len(x) > 0 && len(y) > 0 {
+		if y[0].Time < x[0].Time {
+			out, y = append(out, y[0]), y[1:]
+		} else {
+			out, x = append(out, x[0]), x[1:]
+		}
+	}
+	out = append(out, x...)
+	return append(out, y...)
 }
 
 // addMP4AudioHeader adds an audio track's codec header and metadata and
 // returns the RTMP audio tag header each of its samples gets: AAC's
 // sequence header is its AudioSpecificConfig; MP3 has none, and its tag
 // header describes the first frame (as an MP3 file's does, see mp3.go).
-func (a *Asset) addMP4AudioHeader(r io.ReaderAt, t *mp4Track, codec int, offs []int64) ([]byte, error) {
+func (a *Asset) addMP4AudioHeader(r io.ReaderAt, t *mp4Track, codec int, tags []Tag) ([]byte, error) {
 	switch codec {
 	case codecAAC:
 		a.Headers = append(a.Headers, Header{Type: TypeAudio, Body: append([]byte{0xaf, 0}, t.config...)})
@@ -372,10 +330,10 @@ func (a *Asset) addMP4AudioHeader(r io.ReaderAt, t *mp4Track, codec int, offs []
 		return []byte{0xaf, 1}, nil
 	case codecMP3:
 		var h [4]byte
-		if len(offs) == 0 {
+		if len(tags) == 0 {
 			return nil, fmt.Errorf("%w: mp4: MP3 track without samples", ErrUnsupported)
 		}
-		if _, err := r.ReadAt(h[:], offs[0]); err != nil {
+		if err := readFullAt(r, h[:], tags[0].Offset); err != nil {
 			return nil, err
 		}
 		f, ok := parseMPEGHeader(h[:])

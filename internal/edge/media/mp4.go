@@ -45,23 +45,33 @@ func parseMP4(r io.ReaderAt, size int64) (*Asset, error) {
 			base = max(base, -t.shiftMS(movieScale))
 		}
 	}
-	a := &Asset{}
-	var runs [][]Tag
-	samples := 0
+	// One slice holds every track's tags, track after track, merged in place.
+	total := 0
+	for i, t := range tracks {
+		if codecs[i] != codecNone {
+			if total += int(t.sizes.count); total > maxMP4Samples {
+				return nil, fmt.Errorf("%w: mp4: more than %d samples", ErrUnsupported, maxMP4Samples)
+			}
+			if err := t.checkSizes(size); err != nil {
+				return nil, err
+			}
+		}
+	}
+	a := &Asset{Tags: make([]Tag, total)}
+	var ends []int
+	at := 0
 	for i, t := range tracks {
 		if codecs[i] == codecNone {
 			continue
 		}
-		if samples += int(t.sizes.count); samples > maxMP4Samples {
-			return nil, fmt.Errorf("%w: mp4: more than %d samples", ErrUnsupported, maxMP4Samples)
-		}
-		tags, err := a.addMP4Track(r, size, t, codecs[i], movieScale, base)
-		if err != nil {
+		n := int(t.sizes.count)
+		if err := a.addMP4Track(r, size, t, codecs[i], movieScale, base, a.Tags[at:at+n]); err != nil {
 			return nil, err
 		}
-		runs = append(runs, tags)
+		at += n
+		ends = append(ends, at)
 	}
-	a.Tags = mergeTags(runs)
+	mergeRuns(a.Tags, ends)
 	return a, nil
 }
 
@@ -107,17 +117,16 @@ func (t *mp4Track) shiftMS(movieScale uint32) int64 {
 	return t.shift(movieScale) * 1000 / int64(t.timescale)
 }
 
-// addMP4Track returns the track's samples as tags, in decode order, and
+// addMP4Track fills tags with the track's samples, in decode order, and
 // adds its configuration (H.264, AAC; MP3 has none) as a header.
-func (a *Asset) addMP4Track(r io.ReaderAt, size int64, t *mp4Track, codec int, movieScale uint32, base int64) ([]Tag, error) {
+func (a *Asset) addMP4Track(r io.ReaderAt, size int64, t *mp4Track, codec int, movieScale uint32, base int64, tags []Tag) error {
 	a.Tracks = append(a.Tracks, mp4TrackInfo(codec))
-	tags, err := t.sampleTags(size)
-	if err != nil {
-		return nil, err
+	if err := t.setPlaces(tags, size); err != nil {
+		return err
 	}
 	audioPrefix, err := a.addMP4AudioHeader(r, t, codec, tags)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	video := codec == codecH264
 	t.setTimes(tags, movieScale, base, video)
@@ -139,36 +148,25 @@ func (a *Asset) addMP4Track(r io.ReaderAt, size int64, t *mp4Track, codec int, m
 	if !slices.IsSortedFunc(tags, byTime) {
 		slices.SortStableFunc(tags, byTime)
 	}
-	return tags, nil
+	return nil
 }
 
 func byTime(x, y Tag) int { return int(x.Time) - int(y.Time) }
 
-// sampleTags makes one tag per sample with its size and file offset (stsz
-// or stz2, stsc and stco or co64); every sample must lie inside the object.
-func (t *mp4Track) sampleTags(objSize int64) ([]Tag, error) {
-	n := int(t.sizes.count)
-	if t.sizes.constant != 0 && uint64(n)*uint64(t.sizes.constant) > uint64(objSize) {
-		return nil, fmt.Errorf("%w: mp4: %d samples of %d bytes in a %d-byte object", ErrUnsupported, n, t.sizes.constant, objSize)
+// checkSizes refuses a constant sample size and count the object cannot
+// hold, before any memory is given to them (a table of sizes is as long as
+// the moov allows).
+func (t *mp4Track) checkSizes(objSize int64) error {
+	if n, c := uint64(t.sizes.count), uint64(t.sizes.constant); c != 0 && n*c > uint64(objSize) {
+		return fmt.Errorf("%w: mp4: %d samples of %d bytes in a %d-byte object", ErrUnsupported, n, c, objSize)
 	}
-	tags := make([]Tag, n)
-	for i := range tags {
-		tags[i].Size = t.sizes.size(i)
-	}
-	if err := t.setOffsets(tags); err != nil {
-		return nil, err
-	}
-	for i := range tags {
-		if tags[i].Offset < 0 || tags[i].Offset > objSize-int64(tags[i].Size) {
-			return nil, fmt.Errorf("%w: mp4: sample %d of %d bytes at %d is outside the %d-byte object", ErrUnsupported, i+1, tags[i].Size, tags[i].Offset, objSize)
-		}
-	}
-	return tags, nil
+	return nil
 }
 
-// setOffsets expands stsc and the chunk offsets into each sample's offset:
-// a chunk's samples follow each other.
-func (t *mp4Track) setOffsets(tags []Tag) error {
+// setPlaces sets each sample's size and file offset (stsz or stz2, stsc
+// and stco or co64: a chunk's samples follow each other); every sample must
+// lie inside the object.
+func (t *mp4Track) setPlaces(tags []Tag, objSize int64) error {
 	chunks := uint32(t.chunks.len())
 	k := 0
 	for i := range t.stsc.len() {
@@ -186,8 +184,12 @@ func (t *mp4Track) setOffsets(tags []Tag) error {
 				if k == len(tags) {
 					return nil
 				}
-				tags[k].Offset = off
-				off += int64(tags[k].Size)
+				size := t.sizes.size(k)
+				if off < 0 || off > objSize-int64(size) {
+					return fmt.Errorf("%w: mp4: sample %d of %d bytes at %d is outside the %d-byte object", ErrUnsupported, k+1, size, off, objSize)
+				}
+				tags[k].Offset, tags[k].Size = off, size
+				off += int64(size)
 				k++
 			}
 		}
@@ -281,38 +283,42 @@ func (c *cttsCursor) next() int64 {
 	return cto
 }
 
-// mergeTags merges runs of tags, each in time order, into one in time
-// order; tags of equal time keep the order of their runs (as a stable sort
-// of the runs one after the other would), merging neighbours pairwise.
-func mergeTags(runs [][]Tag) []Tag {
-	for len(runs) > 1 {
-		var next [][]Tag
-		for i := 0; i < len(runs); i += 2 {
-			if i+1 == len(runs) {
-				next = append(next, runs[i])
+// mergeRuns merges in place the runs of tags that end at ends, each in
+// time order, into one in time order; tags of equal time keep the order of
+// their runs (as a stable sort of the whole would). Neighbours merge
+// pairwise, each with a copy of the left run.
+func mergeRuns(tags []Tag, ends []int) {
+	var left []Tag
+	for len(ends) > 1 {
+		next, start := ends[:0], 0
+		for i := 0; i < len(ends); i += 2 {
+			if i+1 == len(ends) {
+				next = append(next, ends[i])
 				break
 			}
-			next = append(next, merge2(runs[i], runs[i+1]))
+			mid, end := ends[i], ends[i+1]
+			left = append(left[:0], tags[start:mid]...)
+			mergeInto(tags[start:end], left, tags[mid:end])
+			next, start = append(next, end), end
 		}
-		runs = next
+		ends = next
 	}
-	if len(runs) == 0 {
-		return nil
-	}
-	return runs[0]
 }
 
-func merge2(x, y []Tag) []Tag {
-	out := make([]Tag, 0, len(x)+len(y))
-	for len(x) > 0 && len(y) > 0 {
-		if y[0].Time < x[0].Time {
-			out, y = append(out, y[0]), y[1:]
+// mergeInto merges x and y into out, where y is the end of out: writing
+// never overtakes the reading of y.
+func mergeInto(out, x, y []Tag) {
+	i, j, k := 0, 0, 0
+	for ; i < len(x) && j < len(y); k++ {
+		if y[j].Time < x[i].Time {
+			out[k] = y[j]
+			j++
 		} else {
-			out, x = append(out, x[0]), x[1:]
+			out[k] = x[i]
+			i++
 		}
 	}
-	out = append(out, x...)
-	return append(out, y...)
+	copy(out[k:], x[i:]) // what is left of y is already in place
 }
 
 // addMP4AudioHeader adds an audio track's codec header and metadata and

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"runtime"
 	"testing"
 )
 
@@ -76,14 +77,25 @@ func TestMPEGHeader(t *testing.T) {
 }
 
 // FuzzParse feeds arbitrary bytes to every parser: they may refuse, never
-// panic, and what they accept indexes only bytes inside the object.
+// panic, and what they accept indexes only bytes inside the object. The MP4
+// parser allocates in proportion to the object, whatever its counts claim.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("FLV\x01\x05\x00\x00\x00\x09\x00\x00\x00\x00\x09\x00\x00\x05\x00\x00\x00\x00\x00\x00\x00\x17\x01\x00\x00\x00\x00\x00\x00\x10"))
 	f.Add(append([]byte("ID3\x04\x00\x00\x00\x00\x00\x00"), append([]byte{0xff, 0xfb, 0x90, 0x44}, make([]byte, 413)...)...))
 	f.Add([]byte("\x00\x00\x00\x10ftypisom\x00\x00\x02\x00\x00\x00\x00\x08moov"))
+	small := []synthTrack{{video: true, n: 30, size: 40, perChunk: 7, timescale: 12800, delta: 512},
+		{n: 50, size: 6, perChunk: 11, timescale: 44100, delta: 1024}}
+	f.Add(synthMP4(small...))
+	f.Add(toCo64(f, synthMP4(small[1])))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, format := range []string{"flv", "mp4", "mp3"} {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
 			a, err := Parse(format, bytes.NewReader(b), int64(len(b)))
+			runtime.ReadMemStats(&after)
+			if n := after.TotalAlloc - before.TotalAlloc; format == "mp4" && n > 128*uint64(len(b))+64<<10 {
+				t.Fatalf("parsing %d bytes allocated %d", len(b), n)
+			}
 			if err != nil {
 				continue
 			}

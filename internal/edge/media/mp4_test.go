@@ -258,6 +258,36 @@ func TestMP4Synthetic(t *testing.T) {
 	}
 }
 
+// TestMP4QuickTimeSound: QuickTime sound descriptions of versions 1 and 2
+// carry fields before their boxes (go-mp4 skips them in a file of the qt
+// brand; so does the parser, and in a MOV without an ftyp too).
+func TestMP4QuickTimeSound(t *testing.T) {
+	video := synthTrack{video: true, n: 100, size: 40, perChunk: 25, timescale: 12800, delta: 512}
+	for _, version := range []uint16{1, 2} {
+		b := synthMP4(video, synthTrack{n: 170, size: 6, perChunk: 43, timescale: 44100, delta: 1024, soundVersion: version})
+		got, err := Parse("mp4", bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatalf("version %d: %v", version, err)
+		}
+		want, err := parseReference(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatalf("version %d: go-mp4: %v", version, err)
+		}
+		sameAsset(t, fmt.Sprintf("version %d", version), got, want)
+		if len(got.Headers) != 2 || !bytes.Equal(got.Headers[1].Body, []byte{0xaf, 0, 0x12, 0x10}) {
+			t.Fatalf("version %d: headers %v", version, got.Headers)
+		}
+		// The same file with its ftyp turned into a free box of the same size.
+		noFtyp := append([]byte{}, b...)
+		copy(noFtyp[4:8], "free")
+		got, err = Parse("mp4", bytes.NewReader(noFtyp), int64(len(noFtyp)))
+		if err != nil {
+			t.Fatalf("version %d without ftyp: %v", version, err)
+		}
+		sameAsset(t, fmt.Sprintf("version %d without ftyp", version), got, want)
+	}
+}
+
 // TestSampleSizes reads stz2's 4- and 8-bit sizes.
 func TestSampleSizes(t *testing.T) {
 	for _, c := range []struct {

@@ -177,6 +177,10 @@ type synthTrack struct {
 	perChunk  int
 	timescale uint32
 	delta     uint32
+	// soundVersion makes an audio track's a QuickTime sound description of
+	// version 1 or 2 (with their fields, and the esds in a wave box) and
+	// the file a QuickTime one.
+	soundVersion uint16
 }
 
 // synthMP4 is a progressive MP4 of the tracks, moov at the end, the media
@@ -185,6 +189,11 @@ type synthTrack struct {
 // sample, as ffmpeg writes them).
 func synthMP4(tracks ...synthTrack) []byte {
 	file := box("ftyp", []byte("isom\x00\x00\x02\x00isomiso2avc1mp41"))
+	for _, tr := range tracks {
+		if tr.soundVersion != 0 {
+			file = box("ftyp", []byte("qt  \x00\x00\x02\x00qt  "))
+		}
+	}
 	var total uint64
 	chunks := make([][]uint32, len(tracks))
 	for k, tr := range tracks {
@@ -238,7 +247,14 @@ func synthTrak(tr synthTrack, chunks []uint32) []byte {
 		binary.BigEndian.PutUint16(fields[16:], 2)
 		binary.BigEndian.PutUint16(fields[18:], 16)
 		binary.BigEndian.PutUint32(fields[24:], tr.timescale<<16)
-		entry = box("mp4a", fields, box("esds", testEsds))
+		binary.BigEndian.PutUint16(fields[8:], tr.soundVersion)
+		switch tr.soundVersion {
+		case 0:
+			entry = box("mp4a", fields, box("esds", testEsds))
+		case 1, 2:
+			qt := make([]byte, 16+20*int(tr.soundVersion-1))
+			entry = box("mp4a", fields, qt, box("wave", box("frma", []byte("mp4a")), box("esds", testEsds), u32s(8, 0)))
+		}
 	}
 	stsc := u32s(1, uint32(tr.perChunk), 1)
 	if last := tr.n % tr.perChunk; last != 0 {

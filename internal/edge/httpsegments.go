@@ -52,7 +52,10 @@ type packagedSegment struct {
 	file   *os.File
 	size   int64
 	body   []byte
-	users  int // the cache (while it lists the segment) and each request sending it; under segmentCache.mu
+	// Under segmentCache.mu: the cache's use (while it lists the segment)
+	// and each request's, and the bytes counted in segmentCache.used.
+	users   int
+	charged int64
 }
 
 func newSegmentCache(dir string, limit int64) *segmentCache {
@@ -101,7 +104,8 @@ func (c *segmentCache) serve(w http.ResponseWriter, r *http.Request, k segmentKe
 		if !keep {
 			c.removeLocked(cur)
 		} else {
-			c.used += s.size
+			s.charged = s.size
+			c.used += s.charged
 			c.evictLocked()
 		}
 	}
@@ -162,7 +166,6 @@ func (c *segmentCache) close() error {
 func (c *segmentCache) evictLocked() {
 	for c.used > c.limit && c.lru.Len() > 1 {
 		s := c.removeLocked(c.lru.Back())
-		c.used -= s.size
 		s.users-- // the cache's use; a request still sending s closes it
 		if s.users == 0 && s.file != nil {
 			s.file.Close()
@@ -176,6 +179,8 @@ func (c *segmentCache) removeLocked(el *list.Element) *packagedSegment {
 	s := el.Value.(*packagedSegment)
 	c.lru.Remove(el)
 	delete(c.entries, s.key)
+	c.used -= s.charged
+	s.charged = 0
 	return s
 }
 

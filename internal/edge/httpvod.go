@@ -31,9 +31,9 @@ func (h *HTTPHandler) servePackaged(q *request) {
 		pres.Serve(q.w, q.r, obj, q.path.rest, q.query)
 		return
 	}
-	// Packaged detached from this viewer: others may be waiting for the segment.
-	detached := h.s.assets.cache.Object(context.WithoutCancel(q.r.Context()), q.route.Bucket, q.path.key, obj.Info)
 	h.segments.serve(q.w, q.r, segmentKey{version, q.path.rest}, func(w http.ResponseWriter, r *http.Request) {
+		// Packaged detached from this viewer: others may be waiting for the segment.
+		detached := h.s.assets.cache.Object(context.WithoutCancel(r.Context()), q.route.Bucket, q.path.key, obj.Info)
 		pres.Serve(w, r, detached, q.path.rest, "")
 	})
 }

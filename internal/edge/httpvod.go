@@ -54,6 +54,9 @@ func (a *assets) presentation(ctx context.Context, bucket, key, format string, o
 	if err != nil {
 		return nil, nil, assetKey{}, err
 	}
-	e.vod.once.Do(func() { e.vod.pres, e.vod.err = vod.New(asset, o) })
+	e.vod.once.Do(func() {
+		o.Version = e.key.etag // segment URLs name the version, so caches in front never mix two
+		e.vod.pres, e.vod.err = vod.New(asset, o)
+	})
 	return e.vod.pres, obj, e.key, e.vod.err
 }

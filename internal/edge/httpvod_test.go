@@ -259,29 +259,42 @@ func (rc *rawConn) response(t *testing.T, method string) (*http.Response, []byte
 // TestHTTPSegmentsOnOneConnection: cached segments sent with sendfile(2),
 // their headers held back to leave with the body, interleave on one
 // keep-alive connection with HEAD, a range, a playlist and a miss, and
-// every answer is whole and correct.
+// every answer is whole and correct. The playlist's names carry the
+// object's version and are kept a year; the same segment without it is
+// kept a minute.
 func TestHTTPSegmentsOnOneConnection(t *testing.T) {
 	h := startHTTPEnv(t, edge.HTTPConfig{}, nil, nil)
 	_, domain := h.createDist(t)
 	h.makeMedia(t, "videos/clip.mp4", "mp4", 14)
-	seg1 := h.get(t, domain, "/videos/clip.mp4/seg-1.m4s") // packaged and cached
-	seg2 := h.get(t, domain, "/videos/clip.mp4/seg-2.m4s")
+	var segs []string
+	for _, l := range strings.Split(h.get(t, domain, "/videos/clip.mp4/index.m3u8").body, "\n") {
+		if strings.HasSuffix(l, ".m4s") {
+			segs = append(segs, "/videos/clip.mp4/"+l)
+		}
+	}
+	if len(segs) < 2 || !strings.HasSuffix(segs[0], "/seg-1.m4s") || strings.Count(segs[0], "/") != 4 {
+		t.Fatalf("the playlist lists %q, want versioned names", segs)
+	}
+	seg1 := h.get(t, domain, segs[0]) // packaged and cached
+	seg2 := h.get(t, domain, segs[1])
 	if seg1.StatusCode != 200 || seg2.StatusCode != 200 || seg1.body == seg2.body {
 		t.Fatalf("segments: %d, %d", seg1.StatusCode, seg2.StatusCode)
 	}
+	const year, minute = "public, max-age=31536000, immutable", "public, max-age=60"
 	rc := dialRaw(t, "127.0.0.1:"+h.port, 0)
 	steps := []struct {
 		method, path, header string
 		status               int
-		body                 string
+		body, cache          string
 	}{
-		{"GET", "/videos/clip.mp4/seg-1.m4s", "", 200, seg1.body},
-		{"HEAD", "/videos/clip.mp4/seg-1.m4s", "", 200, ""},
-		{"GET", "/videos/clip.mp4/seg-1.m4s", "Range: bytes=10-99", 206, seg1.body[10:100]},
-		{"GET", "/videos/clip.mp4/seg-2.m4s", "", 200, seg2.body},
-		{"GET", "/videos/clip.mp4/index.m3u8", "", 200, ""},
-		{"GET", "/videos/clip.mp4/seg-99.m4s", "", 404, ""},
-		{"GET", "/videos/clip.mp4/seg-1.m4s", "", 200, seg1.body},
+		{"GET", segs[0], "", 200, seg1.body, year},
+		{"HEAD", segs[0], "", 200, "", year},
+		{"GET", segs[0], "Range: bytes=10-99", 206, seg1.body[10:100], year},
+		{"GET", segs[1], "", 200, seg2.body, year},
+		{"GET", "/videos/clip.mp4/index.m3u8", "", 200, "", minute},
+		{"GET", "/videos/clip.mp4/seg-99.m4s", "", 404, "", ""},
+		{"GET", "/videos/clip.mp4/seg-1.m4s", "", 200, seg1.body, minute},
+		{"GET", segs[0], "", 200, seg1.body, year},
 	}
 	for i, s := range steps {
 		var hs []string
@@ -296,13 +309,51 @@ func TestHTTPSegmentsOnOneConnection(t *testing.T) {
 		if s.body != "" && string(body) != s.body {
 			t.Fatalf("step %d %s %s: %d bytes, not the segment's %d", i, s.method, s.path, len(body), len(s.body))
 		}
+		if resp.Header.Get("Cache-Control") != s.cache && s.cache != "" {
+			t.Errorf("step %d %s %s: Cache-Control %q, want %q", i, s.method, s.path, resp.Header.Get("Cache-Control"), s.cache)
+		}
 		if s.status == 200 && strings.HasSuffix(s.path, ".m4s") {
 			if resp.ContentLength != int64(len(seg1.body)) && resp.ContentLength != int64(len(seg2.body)) ||
 				resp.Header.Get("Accept-Ranges") != "bytes" || resp.Header.Get("Content-Type") != "video/mp4" ||
-				!strings.Contains(resp.Header.Get("Cache-Control"), "immutable") || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+				resp.Header.Get("Access-Control-Allow-Origin") != "*" {
 				t.Errorf("step %d %s %s: headers %v", i, s.method, s.path, resp.Header)
 			}
 		}
+	}
+}
+
+// TestHTTPReplacedObjectGetsNewSegmentNames: once the object is replaced
+// (and the edge has seen its new version), the playlist lists other
+// segment names, so a cache in front that keeps segments a year never
+// mixes the two versions; the old names are 404 and say why.
+func TestHTTPReplacedObjectGetsNewSegmentNames(t *testing.T) {
+	h := startHTTPEnv(t, edge.HTTPConfig{}, nil, nil)
+	_, domain := h.createDist(t)
+	h.makeMedia(t, "videos/clip.mp4", "mp4", 8)
+	before := h.get(t, domain, "/videos/clip.mp4/index.m3u8").body
+	var oldSeg string
+	for _, l := range strings.Split(before, "\n") {
+		if strings.HasSuffix(l, ".m4s") {
+			oldSeg = "/videos/clip.mp4/" + l
+			break
+		}
+	}
+	if r := h.get(t, domain, oldSeg); r.StatusCode != 200 {
+		t.Fatalf("%s: %d", oldSeg, r.StatusCode)
+	}
+	h.makeMedia(t, "videos/clip.mp4", "mp4", 10)
+	deadline := time.Now().Add(origin.StatTTL + 10*time.Second)
+	after := before
+	for after == before && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		after = h.get(t, domain, "/videos/clip.mp4/index.m3u8").body
+	}
+	if after == before || strings.Contains(after, strings.TrimPrefix(oldSeg, "/videos/clip.mp4/")) {
+		t.Fatalf("the playlist of the replaced object lists the old names:\n%s", after)
+	}
+	r := h.get(t, domain, oldSeg)
+	if r.StatusCode != 404 || !strings.Contains(r.body, "another version") {
+		t.Errorf("old segment after replacement: %d %q", r.StatusCode, r.body)
 	}
 }
 

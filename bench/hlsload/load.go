@@ -33,6 +33,8 @@ type report struct {
 	cores        float64 // CPU cores the server's processes used in the window
 	sysShare     float64 // the part of it spent in the kernel
 	idleCores    float64 // CPU cores used before the viewers started
+	softirq      float64 // machine-wide softirq cores in the window (harness.MachineCPU)
+	steal        float64 // machine-wide steal cores in the window
 	bytesPerSec  float64 // body bytes/s all viewers received in the window
 	memPerViewer float64 // KiB of RssAnon under load less idle, per viewer
 	viewerSeg    []time.Duration
@@ -107,6 +109,7 @@ func load(s server, c loadConfig) (*report, error) {
 	time.Sleep(c.settle)
 
 	user0, sys0 := harness.CPUTimes(s.pids())
+	softirq0, steal0 := harness.MachineCPU()
 	bytes0, t0 := bytes.Load(), time.Now()
 	// Memory is the mean of samples across the window (a garbage-collected
 	// heap breathes).
@@ -117,7 +120,10 @@ func load(s server, c loadConfig) (*report, error) {
 		memSum += harness.AnonKiB(s.pids())
 	}
 	user1, sys1 := harness.CPUTimes(s.pids())
+	softirq1, steal1 := harness.MachineCPU()
 	bytes1, t1 := bytes.Load(), time.Now()
+	r.softirq = (softirq1 - softirq0) / t1.Sub(t0).Seconds()
+	r.steal = (steal1 - steal0) / t1.Sub(t0).Seconds()
 	r.cores = (user1 - user0 + sys1 - sys0) / t1.Sub(t0).Seconds()
 	r.sysShare = ratio(sys1-sys0, user1-user0+sys1-sys0)
 	r.bytesPerSec = float64(bytes1-bytes0) / t1.Sub(t0).Seconds()

@@ -16,12 +16,12 @@ func (r *report) line() string {
 }
 
 func printReports(w io.Writer, rs []*report) {
-	fmt.Fprintf(w, "%-12s %7s %9s %5s %6s %5s %9s %11s %10s %8s %5s %5s %6s %6s %5s\n",
-		"server", "viewers", "load avg", "idle", "cores", "sys%", "view/core", "MB/s/core", "KiB/viewer", "conns", "late",
+	fmt.Fprintf(w, "%-12s %7s %9s %5s %6s %5s %5s %5s %9s %11s %10s %8s %5s %5s %6s %6s %5s\n",
+		"server", "viewers", "load avg", "idle", "cores", "sys%", "sirq", "steal", "view/core", "MB/s/core", "KiB/viewer", "conns", "late",
 		"non2xx", "tmout", "short", "other")
 	for _, r := range rs {
-		fmt.Fprintf(w, "%-12s %7d %4.1f→%-4.1f %5.3f %6.2f %5.0f %9.0f %11.1f %10.1f %8d %5d %5d %6d %6d %5d\n",
-			r.server, r.viewers, r.loadBefore, r.loadAfter, r.idleCores, r.cores, 100*r.sysShare, r.perCore(), r.bytesPerCore()/1e6, r.memPerViewer,
+		fmt.Fprintf(w, "%-12s %7d %4.1f→%-4.1f %5.3f %6.2f %5.0f %5.2f %5.2f %9.0f %11.1f %10.1f %8d %5d %5d %6d %6d %5d\n",
+			r.server, r.viewers, r.loadBefore, r.loadAfter, r.idleCores, r.cores, 100*r.sysShare, r.softirq, r.steal, r.perCore(), r.bytesPerCore()/1e6, r.memPerViewer,
 			r.conns, r.lateViewers, r.failures[errStatus], r.failures[errTimeout], r.failures[errShort], r.failures[nil])
 	}
 	fmt.Fprintf(w, "\nlatency p50/p99 (start = playlist+init+first segment; seg = first segment alone)\n")

@@ -35,7 +35,9 @@ func startHTTPEnv(t *testing.T, hc edge.HTTPConfig, o origin.Origin, tune func(*
 		hc.SegmentCacheDir = t.TempDir()
 	}
 	hh := e.edge.HTTPHandler(hc)
-	srv := httptest.NewServer(hh)
+	srv := httptest.NewUnstartedServer(hh)
+	srv.Listener = edge.ServeSegmentsWithSendfile(srv.Config, srv.Listener) // as the node serves it
+	srv.Start()
 	t.Cleanup(func() { srv.Close(); hh.Close() })
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	return &httpEnv{env: e, url: srv.URL, port: port, handler: hh}

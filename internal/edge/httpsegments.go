@@ -3,12 +3,11 @@ package edge
 import (
 	"bytes"
 	"container/list"
+	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/streamfront/streamfront/internal/edge/vod"
@@ -23,14 +22,14 @@ const DefaultSegmentCacheBytes = 128 << 20
 // manifests are not kept (they carry each viewer's signed query).
 // Concurrent misses of one segment share one packaging.
 //
-// Segments are kept as files in dir and sent with sendfile(2), as nginx
-// sends static files: the kernel's page cache holds them, and a viewer costs
-// no copy through user space. An evicted file is removed; requests still
-// sending it keep their open descriptor.
+// Segments are kept in files, open and already unlinked from dir (nothing
+// is left behind by a crash), and sent with sendfile(2) as nginx sends
+// static files: the kernel's page cache holds them, and a viewer costs no
+// copy through user space. A file is closed once it is evicted and the
+// last request sending it is done.
 type segmentCache struct {
 	limit int64
 	dir   string
-	seq   atomic.Uint64 // names the files
 
 	mu      sync.Mutex
 	used    int64
@@ -44,15 +43,19 @@ type segmentKey struct {
 }
 
 // packagedSegment is one segment's answer as the packager wrote it: in
-// the file path once ready, or in body when it could not be stored.
+// file once ready, or in body when it could not be stored.
 type packagedSegment struct {
 	key    segmentKey
 	ready  chan struct{}
 	status int
-	header http.Header
-	path   string
+	header http.Header // with Content-Length and Accept-Ranges when in file
+	file   *os.File
 	size   int64
 	body   []byte
+	// Under segmentCache.mu: the cache's use (while it lists the segment)
+	// and each request's, and the bytes counted in segmentCache.used.
+	users   int
+	charged int64
 }
 
 func newSegmentCache(dir string, limit int64) *segmentCache {
@@ -71,21 +74,21 @@ func (c *segmentCache) serve(w http.ResponseWriter, r *http.Request, k segmentKe
 	el, ok := c.entries[k]
 	if ok {
 		c.lru.MoveToFront(el)
-		c.mu.Unlock()
 		s := el.Value.(*packagedSegment)
+		s.users++
+		c.mu.Unlock()
+		defer c.release(s)
 		select {
 		case <-s.ready:
+			s.writeTo(w, r)
 		case <-r.Context().Done():
-			return
-		}
-		if !s.writeTo(w, r) {
-			pack(w, r) // evicted since the lookup
 		}
 		return
 	}
-	s := &packagedSegment{key: k, ready: make(chan struct{})}
+	s := &packagedSegment{key: k, ready: make(chan struct{}), users: 2} // the cache's and this request's
 	c.entries[k] = c.lru.PushFront(s)
 	c.mu.Unlock()
+	defer c.release(s)
 
 	// Package as a GET whatever the viewer asked, so a HEAD fills the cache too.
 	get := r.Clone(r.Context())
@@ -99,36 +102,61 @@ func (c *segmentCache) serve(w http.ResponseWriter, r *http.Request, k segmentKe
 	c.mu.Lock()
 	if cur, ok := c.entries[k]; ok && cur.Value == s {
 		if !keep {
-			c.lru.Remove(cur)
-			delete(c.entries, k)
+			c.removeLocked(cur)
 		} else {
-			c.used += s.size
+			s.charged = s.size
+			c.used += s.charged
 			c.evictLocked()
 		}
 	}
 	c.mu.Unlock()
-	if !s.writeTo(w, r) {
-		pack(w, r) // evicted at once (a cache smaller than a segment)
-	}
+	s.writeTo(w, r)
 }
 
-// store writes s's body to its file and drops it from memory; false if it
-// cannot (the segment is then served from memory once and not kept).
+// store writes s's body to an unlinked file and drops it from memory;
+// false if it cannot (the segment is then answered from memory and not
+// kept).
 func (c *segmentCache) store(s *packagedSegment) bool {
 	if c.dir == "" {
 		return false
 	}
-	path := filepath.Join(c.dir, strconv.FormatUint(c.seq.Add(1), 10)+".seg")
-	if err := os.WriteFile(path, s.body, 0o600); err != nil {
-		os.Remove(path)
+	f, err := os.CreateTemp(c.dir, "*.seg")
+	if err != nil {
 		return false
 	}
-	s.path, s.body = path, nil
+	os.Remove(f.Name())
+	if _, err := f.Write(s.body); err != nil {
+		f.Close()
+		return false
+	}
+	s.file, s.body = f, nil
+	s.header.Set("Content-Length", strconv.FormatInt(s.size, 10))
+	s.header.Set("Accept-Ranges", "bytes")
 	return true
 }
 
-// close removes the cache's files and directory.
+// release ends one use of s, closing its file after the last.
+func (c *segmentCache) release(s *packagedSegment) {
+	c.mu.Lock()
+	s.users--
+	last := s.users == 0
+	c.mu.Unlock()
+	if last && s.file != nil {
+		s.file.Close()
+	}
+}
+
+// close drops every cached segment and removes the cache's directory.
 func (c *segmentCache) close() error {
+	c.mu.Lock()
+	var dropped []*packagedSegment
+	for c.lru.Len() > 0 {
+		dropped = append(dropped, c.removeLocked(c.lru.Back()))
+	}
+	c.mu.Unlock()
+	for _, s := range dropped {
+		c.release(s)
+	}
 	if c.dir == "" {
 		return nil
 	}
@@ -137,37 +165,49 @@ func (c *segmentCache) close() error {
 
 func (c *segmentCache) evictLocked() {
 	for c.used > c.limit && c.lru.Len() > 1 {
-		el := c.lru.Back()
-		s := el.Value.(*packagedSegment)
-		c.lru.Remove(el)
-		delete(c.entries, s.key)
-		c.used -= s.size
-		os.Remove(s.path)
+		s := c.removeLocked(c.lru.Back())
+		s.users-- // the cache's use; a request still sending s closes it
+		if s.users == 0 && s.file != nil {
+			s.file.Close()
+		}
 	}
 }
 
+// removeLocked takes el's segment out of the cache's lists; the caller
+// ends the cache's use of it.
+func (c *segmentCache) removeLocked(el *list.Element) *packagedSegment {
+	s := el.Value.(*packagedSegment)
+	c.lru.Remove(el)
+	delete(c.entries, s.key)
+	c.used -= s.charged
+	s.charged = 0
+	return s
+}
+
 // writeTo answers r with the packaged segment (only its headers for HEAD).
-// It returns false, having written nothing, if the segment's file is gone.
-func (s *packagedSegment) writeTo(w http.ResponseWriter, r *http.Request) bool {
+// A request for a range, or a conditional one, is answered by
+// http.ServeContent; the others go straight to sendfile(2).
+func (s *packagedSegment) writeTo(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	for k, v := range s.header {
 		h[k] = v
 	}
-	if s.path == "" {
+	if s.file == nil {
 		h.Set("Content-Length", strconv.FormatInt(s.size, 10))
 		w.WriteHeader(s.status)
 		if r.Method != http.MethodHead {
 			w.Write(s.body)
 		}
-		return true
+		return
 	}
-	f, err := os.Open(s.path)
-	if err != nil {
-		return false
+	if r.Header.Get("Range") != "" || r.Header.Get("If-Range") != "" {
+		http.ServeContent(w, r, "", time.Time{}, io.NewSectionReader(s.file, 0, s.size))
+		return
 	}
-	defer f.Close()
-	http.ServeContent(w, r, "", time.Time{}, f)
-	return true
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		sendBody(w, r, newFileBody(s.file, 0, s.size))
+	}
 }
 
 // bufferedResponse records a response in memory.

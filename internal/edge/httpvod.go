@@ -31,9 +31,9 @@ func (h *HTTPHandler) servePackaged(q *request) {
 		pres.Serve(q.w, q.r, obj, q.path.rest, q.query)
 		return
 	}
-	// Packaged detached from this viewer: others may be waiting for the segment.
-	detached := h.s.assets.cache.Object(context.WithoutCancel(q.r.Context()), q.route.Bucket, q.path.key, obj.Info)
 	h.segments.serve(q.w, q.r, segmentKey{version, q.path.rest}, func(w http.ResponseWriter, r *http.Request) {
+		// Packaged detached from this viewer: others may be waiting for the segment.
+		detached := h.s.assets.cache.Object(context.WithoutCancel(r.Context()), q.route.Bucket, q.path.key, obj.Info)
 		pres.Serve(w, r, detached, q.path.rest, "")
 	})
 }
@@ -54,6 +54,9 @@ func (a *assets) presentation(ctx context.Context, bucket, key, format string, o
 	if err != nil {
 		return nil, nil, assetKey{}, err
 	}
-	e.vod.once.Do(func() { e.vod.pres, e.vod.err = vod.New(asset, o) })
+	e.vod.once.Do(func() {
+		o.Version = e.key.etag // segment URLs name the version, so caches in front never mix two
+		e.vod.pres, e.vod.err = vod.New(asset, o)
+	})
 	return e.vod.pres, obj, e.key, e.vod.err
 }

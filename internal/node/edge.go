@@ -136,6 +136,7 @@ func (n *Node) serveDelivery(p *edgePart, e Edge, logs *accesslog.Writer) error 
 	if err != nil {
 		return err
 	}
+	ln = edge.ServeSegmentsWithSendfile(p.delivery, ln)
 	scheme := "http"
 	if e.HTTPTLS != nil {
 		scheme = "https" // serveOn serves TLS (and HTTP/2) with the server's TLSConfig

@@ -110,3 +110,25 @@ func Pct(ds []time.Duration, p int) string {
 	d := s[min(len(s)-1, len(s)*p/100)]
 	return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
 }
+
+// MachineCPU is the whole machine's CPU time in softirq and steal, in
+// seconds (/proc/stat). On loopback a sender's packets are received in
+// softirq, charged to the sending process while the machine is quiet and
+// to ksoftirqd (no one's process) when it is busy; steal is time the
+// hypervisor gave to other guests. Either, high in a window, makes that
+// window's per-process CPU unreliable.
+func MachineCPU() (softirq, steal float64) {
+	const clkTck = 100
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal …
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, 0
+	}
+	si, _ := strconv.ParseInt(f[7], 10, 64)
+	st, _ := strconv.ParseInt(f[8], 10, 64)
+	return float64(si) / clkTck, float64(st) / clkTck
+}

@@ -139,7 +139,12 @@ type served struct {
 
 func serve(t *testing.T, path, format string) *served {
 	t.Helper()
-	p, err := New(parse(t, path, format), Options{})
+	return serveWith(t, path, format, Options{})
+}
+
+func serveWith(t *testing.T, path, format string, o Options) *served {
+	t.Helper()
+	p, err := New(parse(t, path, format), o)
 	if err != nil {
 		t.Fatalf("New(%s): %v", path, err)
 	}

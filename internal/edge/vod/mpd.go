@@ -35,8 +35,8 @@ func (p *Presentation) adaptationSet(b *strings.Builder, id int, t *track, q str
 		fmt.Fprintf(b, `      <Representation id="audio" codecs="%s" bandwidth="%d" audioSamplingRate="%d">`+"\n", t.codecs, bandwidth, t.rate)
 		fmt.Fprintf(b, `        <AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="%d"/>`+"\n", t.channels)
 	}
-	fmt.Fprintf(b, `        <SegmentTemplate timescale="%d" initialization="dash/%s-init.mp4%s" media="dash/%s-$Number$.m4s%s" startNumber="1">`+"\n",
-		t.timescale, t.name, q, t.name, q)
+	fmt.Fprintf(b, `        <SegmentTemplate timescale="%d" initialization="dash/%s%s-init.mp4%s" media="dash/%s%s-$Number$.m4s%s" startNumber="1">`+"\n",
+		t.timescale, p.dir, t.name, q, p.dir, t.name, q)
 	b.WriteString("          <SegmentTimeline>\n")
 	k := t.id - 1
 	for j := 0; j < len(t.segs); {

@@ -1,6 +1,8 @@
 package vod
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,9 +13,15 @@ import (
 )
 
 // Names below the object key K. Playlists and the manifest list the others
-// relatively: "init.mp4", "seg-N.m4s"; "ts/seg-N.ts"; "dash/video-init.mp4",
-// "dash/video-N.m4s", "dash/audio-init.mp4", "dash/audio-N.m4s" (N from 1).
-// With MP3 audio, HLSPlaylist lists "ts/seg-N.ts" (see mp3).
+// relatively: "V/init.mp4", "V/seg-N.m4s"; "V/seg-N.ts" (from
+// ts/index.m3u8); "dash/V/video-init.mp4", "dash/V/video-N.m4s",
+// "dash/V/audio-init.mp4", "dash/V/audio-N.m4s" (N from 1), where V names
+// the object version (Options.Version; without one, names have no V).
+// With MP3 audio, HLSPlaylist lists "ts/V/seg-N.ts" (see mp3).
+//
+// A segment requested without V is the current version's, kept by caches a
+// minute only, since its name does not change when the object does; one
+// requested with another version's V is 404: its playlist is out of date.
 const (
 	HLSPlaylist   = "index.m3u8"
 	TSPlaylist    = "ts/index.m3u8"
@@ -38,42 +46,82 @@ func (p *Presentation) Serve(w http.ResponseWriter, r *http.Request, obj io.Read
 	query = cleanQuery(query)
 	switch rest {
 	case HLSPlaylist:
-		body := p.playlist(7, hlsInit, "seg-", ".m4s", query)
+		body := p.playlist(7, p.dir+hlsInit, p.dir+"seg-", ".m4s", query)
 		if p.mp3() {
-			body = p.playlist(3, "", "ts/seg-", ".ts", query)
+			body = p.playlist(3, "", "ts/"+p.dir+"seg-", ".ts", query)
 		}
 		send(w, r, "application/vnd.apple.mpegurl", cachePlaylist, body)
 		return
 	case TSPlaylist:
-		body := p.playlist(3, "", "seg-", ".ts", query)
+		body := p.playlist(3, "", p.dir+"seg-", ".ts", query)
 		send(w, r, "application/vnd.apple.mpegurl", cachePlaylist, body)
 		return
 	case DASHManifest:
 		send(w, r, "application/dash+xml", cachePlaylist, p.manifest(query))
 		return
-	case hlsInit:
-		send(w, r, p.mimeType(), cacheSegments, p.muxed)
+	}
+	name, dir, versioned := splitVersion(rest)
+	cache := cacheSegments
+	switch {
+	case versioned && dir != p.dir:
+		http.Error(w, "This segment belongs to another version of the object: fetch the playlist again.", http.StatusNotFound)
+		return
+	case !versioned && p.dir != "":
+		cache = cachePlaylist
+	}
+	p.serveSegment(w, r, obj, name, cache)
+}
+
+// serveSegment answers the init or media segment name (without version).
+func (p *Presentation) serveSegment(w http.ResponseWriter, r *http.Request, obj io.ReaderAt, name, cache string) {
+	if name == hlsInit {
+		send(w, r, p.mimeType(), cache, p.muxed)
 		return
 	}
-	if n, ok := number(rest, "seg-", ".m4s", len(p.segs)); ok {
-		p.serveFragment(w, r, obj, n-1, p.tracks, nil)
+	if n, ok := number(name, "seg-", ".m4s", len(p.segs)); ok {
+		p.serveFragment(w, r, obj, n-1, p.tracks, nil, cache)
 		return
 	}
-	if n, ok := number(rest, "ts/seg-", ".ts", len(p.segs)); ok {
-		p.serveTS(w, r, obj, n-1)
+	if n, ok := number(name, "ts/seg-", ".ts", len(p.segs)); ok {
+		p.serveTS(w, r, obj, n-1, cache)
 		return
 	}
 	for _, t := range p.tracks {
-		if rest == "dash/"+t.name+"-init.mp4" {
-			send(w, r, t.mime(), cacheSegments, t.init)
+		if name == "dash/"+t.name+"-init.mp4" {
+			send(w, r, t.mime(), cache, t.init)
 			return
 		}
-		if n, ok := number(rest, "dash/"+t.name+"-", ".m4s", len(t.segs)); ok {
-			p.serveFragment(w, r, obj, t.segs[n-1], []*track{t}, []uint32{1})
+		if n, ok := number(name, "dash/"+t.name+"-", ".m4s", len(t.segs)); ok {
+			p.serveFragment(w, r, obj, t.segs[n-1], []*track{t}, []uint32{1}, cache)
 			return
 		}
 	}
 	http.NotFound(w, r)
+}
+
+// versionDir is the directory segments of version are listed under: "v"
+// and 10 hex digits of its SHA-256, then "/"; "" for no version.
+func versionDir(version string) string {
+	if version == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(version))
+	return "v" + hex.EncodeToString(sum[:5]) + "/"
+}
+
+// splitVersion takes the version directory out of a segment's path:
+// "ts/v0123456789/seg-1.ts" is name "ts/seg-1.ts", dir "v0123456789/".
+func splitVersion(rest string) (name, dir string, versioned bool) {
+	i := strings.LastIndexByte(rest, '/')
+	if i < 0 {
+		return rest, "", false
+	}
+	j := strings.LastIndexByte(rest[:i], '/') + 1 // start of the last directory
+	d := rest[j:i]
+	if len(d) != 11 || d[0] != 'v' || strings.Trim(d[1:], "0123456789abcdef") != "" {
+		return rest, "", false
+	}
+	return rest[:j] + rest[i+1:], d + "/", true
 }
 
 // number parses prefix + N + suffix with 1 <= N <= max, N in canonical form.
@@ -94,7 +142,7 @@ func number(rest, prefix, suffix string, max int) (int, bool) {
 
 // serveFragment answers segment n of the tracks ts as one fMP4 fragment;
 // ids are their track IDs (nil: 1, 2, … as in the muxed init segment).
-func (p *Presentation) serveFragment(w http.ResponseWriter, r *http.Request, obj io.ReaderAt, n int, ts []*track, ids []uint32) {
+func (p *Presentation) serveFragment(w http.ResponseWriter, r *http.Request, obj io.ReaderAt, n int, ts []*track, ids []uint32, cache string) {
 	samples, data, err := p.readSegment(obj, n, ts)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
@@ -114,20 +162,20 @@ func (p *Presentation) serveFragment(w http.ResponseWriter, r *http.Request, obj
 	if len(ts) == 1 {
 		mime = ts[0].mime()
 	}
-	header(w, mime, cacheSegments, f.Size())
+	header(w, mime, cache, f.Size())
 	if r.Method == http.MethodGet {
 		f.WriteTo(w)
 	}
 }
 
 // serveTS answers segment n as MPEG-TS.
-func (p *Presentation) serveTS(w http.ResponseWriter, r *http.Request, obj io.ReaderAt, n int) {
+func (p *Presentation) serveTS(w http.ResponseWriter, r *http.Request, obj io.ReaderAt, n int, cache string) {
 	samples, _, err := p.readSegment(obj, n, p.tracks)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	send(w, r, "video/mp2t", cacheSegments, p.tsSegment(n, samples))
+	send(w, r, "video/mp2t", cache, p.tsSegment(n, samples))
 }
 
 func send(w http.ResponseWriter, r *http.Request, mime, cache string, body []byte) {

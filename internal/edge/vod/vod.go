@@ -34,6 +34,12 @@ type Options struct {
 	// Segments are cut at video key frames, so they are as near it as the
 	// key frames allow.
 	SegmentDuration time.Duration
+	// Version identifies the object version (its ETag, say). When set, the
+	// playlists and the manifest list init and media segments under a
+	// directory named after it (see Serve), so that an HTTP cache in front
+	// keeps them for a year without serving an old version's segments
+	// after the object is replaced.
+	Version string
 }
 
 // Presentation is the packaging plan of one object version: its tracks and
@@ -47,6 +53,7 @@ type Presentation struct {
 	start  uint32 // ms, time of the first sample
 	end    uint32 // ms, end of the last sample
 	muxed  []byte // init segment of the HLS fMP4 rendition (all tracks)
+	dir    string // versionDir(Options.Version): "v0123456789/", or ""
 }
 
 // New plans the segments of a parsed object in one pass over its index. A
@@ -59,7 +66,7 @@ func New(a *media.Asset, o Options) (*Presentation, error) {
 	if target < time.Millisecond {
 		return nil, fmt.Errorf("vod: segment duration %v is too short", target)
 	}
-	p := &Presentation{asset: a}
+	p := &Presentation{asset: a, dir: versionDir(o.Version)}
 	if err := p.addTracks(); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package vod
 import (
 	"errors"
 	"math"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -254,6 +255,49 @@ func TestSegmentNumberingAgrees(t *testing.T) {
 		}
 		if d := p.segs[n].dts[0]; d != int64(seg.start)*90 {
 			t.Errorf("segment %d: video starts at %d, segment at %d ms", n, d, seg.start)
+		}
+	}
+}
+
+// TestServeVersionedNames: with a version, every URL a playlist or the
+// manifest lists names it and is kept a year; the same segment asked
+// without it is the current version's, kept a minute; one asked under
+// another version is 404; and another version lists other names.
+func TestServeVersionedNames(t *testing.T) {
+	path, format := fixture(t, "mp4")
+	s := serveWith(t, path, format, Options{Version: `"etag-1"`})
+	other := serveWith(t, path, format, Options{Version: `"etag-2"`})
+	dir := versionDir(`"etag-1"`)
+	if len(dir) != 12 || dir == versionDir(`"etag-2"`) {
+		t.Fatalf("version dirs %q, %q", dir, versionDir(`"etag-2"`))
+	}
+	for _, rest := range []string{HLSPlaylist, TSPlaylist, DASHManifest} {
+		_, body := get(t, s.URL+"/"+rest)
+		_, otherBody := get(t, other.URL+"/"+rest)
+		if string(body) == string(otherBody) {
+			t.Errorf("%s is the same for two versions", rest)
+		}
+		base, _ := url.Parse(s.URL + "/" + rest)
+		for _, u := range listedURLs(rest, string(body)) {
+			u = strings.ReplaceAll(u, "$Number$", "1")
+			ref, err := url.Parse(u)
+			if err != nil || !strings.Contains(u, dir) {
+				t.Fatalf("%s lists %q, not under %s", rest, u, dir)
+			}
+			abs := base.ResolveReference(ref).String()
+			resp, seg := get(t, abs)
+			if resp.StatusCode != 200 || resp.Header.Get("Cache-Control") != cacheSegments {
+				t.Fatalf("%s lists %s: %s, Cache-Control %q", rest, abs, resp.Status, resp.Header.Get("Cache-Control"))
+			}
+			plain := strings.Replace(abs, "/"+dir, "/", 1)
+			resp, unversioned := get(t, plain)
+			if resp.StatusCode != 200 || resp.Header.Get("Cache-Control") != cachePlaylist || string(unversioned) != string(seg) {
+				t.Errorf("%s: %s, Cache-Control %q, same body %v", plain, resp.Status, resp.Header.Get("Cache-Control"), string(unversioned) == string(seg))
+			}
+			stale := strings.Replace(abs, "/"+dir, "/"+versionDir(`"etag-2"`), 1)
+			if resp, body := get(t, stale); resp.StatusCode != 404 || !strings.Contains(string(body), "another version") {
+				t.Errorf("%s: %s %q, want 404", stale, resp.Status, body)
+			}
 		}
 	}
 }

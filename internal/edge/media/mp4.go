@@ -178,6 +178,9 @@ func (t *mp4Track) setPlaces(tags []Tag, objSize int64) error {
 			return fmt.Errorf("%w: mp4: bad stsc", ErrUnsupported)
 		}
 		perChunk := t.stsc.u32(i, 1)
+		if perChunk == 0 {
+			continue // no samples: not a walk over chunks for each such entry
+		}
 		for c := first - 1; c < last; c++ {
 			off := t.chunkOffset(int(c))
 			for range perChunk {

@@ -129,13 +129,7 @@ func (a *Asset) addMP4Track(r io.ReaderAt, size int64, t *mp4Track, codec int, m
 		return err
 	}
 	video := codec == codecH264
-	t.setTimes(tags, movieScale, base, video)
-	if !video {
-		for i := range tags {
-			tags[i].Type, tags[i].PrefixLen = TypeAudio, uint8(len(audioPrefix))
-			copy(tags[i].Prefix[:], audioPrefix)
-		}
-	}
+	t.setTimes(tags, movieScale, base, video, audioPrefix)
 	if video {
 		a.Headers = append(a.Headers, Header{Type: TypeVideo, Body: append([]byte{0x17, 0, 0, 0, 0}, t.config...)})
 		a.Meta = append(a.Meta,
@@ -211,9 +205,9 @@ func (t *mp4Track) chunkOffset(c int) int64 {
 }
 
 // setTimes sets each tag's millisecond decode time (stts, moved by the edit
-// list and base) and, for video, the key flag (stss) and the RTMP video tag
-// header with the composition offset (ctts).
-func (t *mp4Track) setTimes(tags []Tag, movieScale uint32, base int64, video bool) {
+// list and base) and its type and RTMP tag header: for video the key flag
+// (stss) and the composition offset (ctts), for audio audioPrefix.
+func (t *mp4Track) setTimes(tags []Tag, movieScale uint32, base int64, video bool, audioPrefix []byte) {
 	scale := int64(t.timescale)
 	shift := t.shift(movieScale)
 	ms := func(v int64) uint32 { return uint32(max(v*1000/scale+base, 0)) }
@@ -240,12 +234,18 @@ func (t *mp4Track) setTimes(tags []Tag, movieScale uint32, base int64, video boo
 			if syncIdx < nsync && t.sync.u32(syncIdx, 0) == uint32(i+1) {
 				key = true
 			}
-			c := int32(ms(dts+cto+shift)) - int32(tag.Time)
+			var c int32
+			if cto != 0 {
+				c = int32(ms(dts+cto+shift)) - int32(tag.Time)
+			}
 			tag.Type, tag.Key, tag.PrefixLen = TypeVideo, key, 5
 			tag.Prefix = [5]byte{0x27, 1, byte(c >> 16), byte(c >> 8), byte(c)}
 			if key {
 				tag.Prefix[0] = 0x17
 			}
+		} else {
+			tag.Type, tag.PrefixLen = TypeAudio, uint8(len(audioPrefix))
+			copy(tag.Prefix[:], audioPrefix)
 		}
 		if sttsLeft > 0 {
 			dts += int64(t.stts.u32(sttsIdx-1, 1))

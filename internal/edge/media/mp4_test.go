@@ -471,3 +471,35 @@ func BenchmarkParseMP4(b *testing.B) {
 		})
 	}
 }
+
+// failingReader fails every read that reaches past its first limit bytes
+// with err (io.EOF: an object shorter than its stated size).
+type failingReader struct {
+	b     []byte
+	limit int64
+	err   error
+}
+
+func (f failingReader) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > f.limit {
+		return 0, f.err
+	}
+	return copy(p, f.b[off:]), nil
+}
+
+// TestMP4ReadErrors: an origin error while reading the moov is the
+// origin's (the edge answers it as the origin's failure), not a refusal of
+// the object; an object shorter than its size is unsupported.
+func TestMP4ReadErrors(t *testing.T) {
+	b := synthMP4(synthTrack{n: 100, size: 6, perChunk: 10, timescale: 44100, delta: 1024})
+	moov := int64(bytes.Index(b, []byte("moov")) - 4)
+	errOrigin := errors.New("origin: connection reset")
+	_, err := Parse("mp4", failingReader{b, moov + 100, errOrigin}, int64(len(b)))
+	if !errors.Is(err, errOrigin) || errors.Is(err, ErrUnsupported) {
+		t.Errorf("origin failure: %v", err)
+	}
+	_, err = Parse("mp4", failingReader{b, moov + 100, io.EOF}, int64(len(b)))
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "object ends before byte") {
+		t.Errorf("short object: %v", err)
+	}
+}

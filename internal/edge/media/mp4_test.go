@@ -503,3 +503,54 @@ func TestMP4ReadErrors(t *testing.T) {
 		t.Errorf("short object: %v", err)
 	}
 }
+
+// TestMP4TopLevel: the top-level boxes before the moov are found by their
+// headers (64-bit sizes, size 0 to the end of the object); malformed
+// headers and a moov too large to hold are refused.
+func TestMP4TopLevel(t *testing.T) {
+	ftyp := box("ftyp", []byte("isom\x00\x00\x02\x00isom"))
+	large := append(u32s(1), "free"...)
+	large = binary.BigEndian.AppendUint64(large, 16+1000)
+	toEnd := append(u32s(0), "mdat"...)
+	for _, c := range []struct {
+		what string
+		file []byte
+		size int64 // of the object, its bytes followed by zeros
+		want string
+	}{
+		{"no moov after a box to the end", append(append([]byte{}, ftyp...), toEnd...), 1 << 20, "no moov box"},
+		{"a 64-bit size", append(append(append([]byte{}, ftyp...), large...), make([]byte, 1000)...), 0, "no moov box"},
+		{"truncated 64-bit header", append(append([]byte{}, ftyp...), large[:12]...), 0, "truncated box header"},
+		{"box smaller than its header", append(append([]byte{}, ftyp...), append(u32s(4), "free"...)...), 0, `"free" box of 4 bytes`},
+		{"moov too large", append(append([]byte{}, ftyp...), append(u32s(maxMoovSize+9), "moov"...)...), 1 << 30, "moov box of 268435457 bytes"},
+	} {
+		size := c.size
+		if size == 0 {
+			size = int64(len(c.file))
+		}
+		_, err := Parse("mp4", zerosAfter{c.file, size}, size)
+		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want ErrUnsupported %q", c.what, err, c.want)
+		}
+	}
+	// The moov after an mdat of 64-bit size: a shorter ftyp keeps the
+	// chunk offsets where they were.
+	b := synthMP4(synthTrack{n: 10, size: 6, perChunk: 10, timescale: 44100, delta: 1024})
+	want, err := Parse("mp4", bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	types, bodies, whole := splitBoxes(t, b)
+	if !reflect.DeepEqual(types, []string{"ftyp", "mdat", "moov"}) || len(whole[0]) != 32 {
+		t.Fatalf("synthetic file of %v", types)
+	}
+	wide := box("ftyp", []byte("isom\x00\x00\x02\x00isomiso2"))
+	wide = append(append(wide, u32s(1)...), "mdat"...)
+	wide = binary.BigEndian.AppendUint64(wide, uint64(16+len(bodies[1])))
+	wide = append(append(wide, bodies[1]...), whole[2]...)
+	got, err := Parse("mp4", bytes.NewReader(wide), int64(len(wide)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAsset(t, "64-bit mdat", got, want)
+}

@@ -16,8 +16,8 @@ const (
 	codecMP3
 )
 
-// maxMP4Samples bounds the samples of one object (each costs a Tag in
-// memory): about 40 hours of 60 fps video with 48 kHz AAC.
+// maxMP4Samples bounds the samples of one object (each costs a 24-byte Tag
+// in memory): more than three days of 60 fps video with 48 kHz AAC.
 const maxMP4Samples = 1 << 25
 
 // parseMP4 indexes a progressive MP4/F4V/MOV with H.264, AAC and MP3 tracks;

@@ -15,12 +15,18 @@ const DefaultBlockSize = 256 << 10
 // viewer's context because other viewers may be waiting for the same block.
 const fetchTimeout = 30 * time.Second
 
+// maxReadAhead is how many blocks beyond the one being read a read that
+// spans several fetches at once: on S3 each block is a ranged GET, and the
+// moov of a long file with its index at the end is 16 of them.
+const maxReadAhead = 8
+
 // Cache is a bounded LRU of fixed-size object blocks in front of an Origin.
 // Concurrent misses of one block share a single origin read.
 type Cache struct {
 	origin    Origin
 	limit     int64
 	blockSize int64
+	readAhead int64 // blocks fetched ahead of a multi-block read; at most a quarter of the cache
 
 	mu       sync.Mutex
 	used     int64
@@ -63,7 +69,7 @@ func NewCache(o Origin, limit, blockSize int64) *Cache {
 		blockSize = DefaultBlockSize
 	}
 	return &Cache{
-		origin: o, limit: limit, blockSize: blockSize,
+		origin: o, limit: limit, blockSize: blockSize, readAhead: min(maxReadAhead, limit/blockSize/4),
 		lru: list.New(), blocks: map[blockKey]*list.Element{}, inflight: map[blockKey]*fetch{},
 		stats: map[statKey]*statEntry{},
 	}
@@ -106,13 +112,21 @@ func (o *Object) ReadAt(p []byte, off int64) (int, error) {
 
 // View calls fn with the cached bytes [off, off+n) in order, without copying.
 // fn must not modify them; it may keep them (blocks are never reused). Reading past the end is io.ErrUnexpectedEOF.
+// The blocks of a view spanning several are fetched up to readAhead at a time.
 func (o *Object) View(off, n int64, fn func([]byte) error) error {
 	if off < 0 || n < 0 || off+n > o.Info.Size {
 		return errPastEnd
 	}
 	bs := o.c.blockSize
+	last := (off + n - 1) / bs
+	ahead := off / bs // the last block fetched ahead
 	for n > 0 {
-		data, err := o.c.block(o.ctx, blockKey{o.bucket, o.key, o.Info.ETag, off / bs}, o.Info)
+		i := off / bs
+		for ahead = max(ahead, i); ahead < min(last, i+o.c.readAhead); {
+			ahead++
+			o.c.prefetch(o.ctx, o.blockKey(ahead), o.Info)
+		}
+		data, err := o.c.block(o.ctx, o.blockKey(i), o.Info)
 		if err != nil {
 			return err
 		}
@@ -125,6 +139,10 @@ func (o *Object) View(off, n int64, fn func([]byte) error) error {
 		n -= k
 	}
 	return nil
+}
+
+func (o *Object) blockKey(index int64) blockKey {
+	return blockKey{o.bucket, o.key, o.Info.ETag, index}
 }
 
 func (c *Cache) block(ctx context.Context, k blockKey, info Info) ([]byte, error) {
@@ -148,7 +166,28 @@ func (c *Cache) block(ctx context.Context, k blockKey, info Info) ([]byte, error
 	f := &fetch{done: make(chan struct{})}
 	c.inflight[k] = f
 	c.mu.Unlock()
+	c.fill(ctx, k, f, info)
+	return f.data, f.err
+}
 
+// prefetch starts fetching block k unless it is cached or on its way.
+func (c *Cache) prefetch(ctx context.Context, k blockKey, info Info) {
+	c.mu.Lock()
+	_, cached := c.blocks[k]
+	_, inflight := c.inflight[k]
+	if cached || inflight {
+		c.mu.Unlock()
+		return
+	}
+	f := &fetch{done: make(chan struct{})}
+	c.inflight[k] = f
+	c.mu.Unlock()
+	go c.fill(ctx, k, f, info)
+}
+
+// fill reads block k from the origin into f, caches it, and wakes f's
+// waiters.
+func (c *Cache) fill(ctx context.Context, k blockKey, f *fetch, info Info) {
 	start := k.index * c.blockSize
 	f.data = make([]byte, min(c.blockSize, info.Size-start))
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
@@ -163,7 +202,6 @@ func (c *Cache) block(ctx context.Context, k blockKey, info Info) ([]byte, error
 	}
 	c.mu.Unlock()
 	close(f.done)
-	return f.data, f.err
 }
 
 // insert adds a block and evicts the least recently used ones beyond limit.

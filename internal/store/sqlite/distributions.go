@@ -177,6 +177,18 @@ func (s *Store) FindDistributionByHost(ctx context.Context, host string) (*store
 }
 
 func (s *Store) ListPending(ctx context.Context) ([]store.Pending, error) {
+	if p, ok := s.cache.getPending(); ok {
+		return p, nil
+	}
+	token := s.cache.start()
+	out, err := s.listPending(ctx)
+	if err == nil {
+		s.cache.putPending(token, out)
+	}
+	return out, err
+}
+
+func (s *Store) listPending(ctx context.Context) ([]store.Pending, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, version, modified_at FROM distributions WHERE deployed_version < version`)
 	if err != nil {
 		return nil, err

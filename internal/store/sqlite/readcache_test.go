@@ -157,3 +157,104 @@ func TestOwnerLock(t *testing.T) {
 	}
 	again.Close()
 }
+
+// ListPending, answered from the cache between writes, reflects every
+// acknowledged write: a create, an update, MarkDeployed and a delete; and
+// readers racing a writer never miss a version acknowledged before their
+// read began.
+func TestOwnerListPendingAfterWrite(t *testing.T) {
+	s := ownerStore(t, t.TempDir())
+	ctx := context.Background()
+	pending := func() map[string]int64 {
+		t.Helper()
+		ps, err := s.ListPending(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int64{}
+		for _, p := range ps {
+			out[p.ID] = p.Version
+		}
+		return out
+	}
+	if p := pending(); len(p) != 0 {
+		t.Fatalf("empty store lists %v", p)
+	}
+	d := testDist("EPEND1")
+	if err := s.CreateDistribution(ctx, d, nil, 100); err != nil {
+		t.Fatal(err)
+	}
+	if p := pending(); p[d.ID] != 1 || len(p) != 1 {
+		t.Fatalf("after create: %v", p)
+	}
+	pending() // from the cache
+	if err := s.MarkDeployed(ctx, d.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if p := pending(); len(p) != 0 {
+		t.Fatalf("after MarkDeployed: %v", p)
+	}
+	next := *d
+	next.ETag, next.Version = "E2", 2
+	if err := s.UpdateDistribution(ctx, &next, d.ETag); err != nil {
+		t.Fatal(err)
+	}
+	if p := pending(); p[d.ID] != 2 {
+		t.Fatalf("after update: %v", p)
+	}
+	if err := s.DeleteDistribution(ctx, d.Account, d.ID, next.ETag); err != nil {
+		t.Fatal(err)
+	}
+	if p := pending(); len(p) != 0 {
+		t.Fatalf("after delete: %v", p)
+	}
+
+	race := testDist("EPEND2")
+	if err := s.CreateDistribution(ctx, race, nil, 100); err != nil {
+		t.Fatal(err)
+	}
+	var acked atomic.Int64
+	acked.Store(1)
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				want := acked.Load()
+				ps, err := s.ListPending(ctx)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(ps) != 1 || ps[0].Version < want {
+					errs <- fmt.Errorf("ListPending %+v after version %d was acknowledged", ps, want)
+					return
+				}
+			}
+		}()
+	}
+	cur := race
+	for v := int64(2); v <= 200; v++ {
+		next := *cur
+		next.ETag, next.Version = fmt.Sprint("E", v), v
+		if err := s.UpdateDistribution(ctx, &next, cur.ETag); err != nil {
+			t.Fatal(err)
+		}
+		acked.Store(v)
+		cur = &next
+	}
+	close(done)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}

@@ -84,8 +84,26 @@ func TestOwnerReadsAreLinearizable(t *testing.T) {
 	if err := s.CreateDistribution(ctx, d, nil, 100); err != nil {
 		t.Fatal(err)
 	}
+	raceReadersWithUpdates(t, s, d, func(want int64) error {
+		got, err := s.GetDistribution(ctx, d.Account, d.ID)
+		if err != nil {
+			return err
+		}
+		if got.Version < want {
+			return fmt.Errorf("read version %d after version %d was acknowledged", got.Version, want)
+		}
+		return nil
+	})
+}
+
+// raceReadersWithUpdates updates d to versions 2 to 200 while four readers
+// call read with the last version acknowledged before each read began,
+// and reports the readers' errors.
+func raceReadersWithUpdates(t *testing.T, s *sqlite.Store, d *store.Distribution, read func(want int64) error) {
+	t.Helper()
+	ctx := context.Background()
 	var acked atomic.Int64
-	acked.Store(1)
+	acked.Store(d.Version)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
@@ -99,21 +117,15 @@ func TestOwnerReadsAreLinearizable(t *testing.T) {
 					return
 				default:
 				}
-				want := acked.Load()
-				got, err := s.GetDistribution(ctx, d.Account, d.ID)
-				if err != nil {
+				if err := read(acked.Load()); err != nil {
 					errs <- err
-					return
-				}
-				if got.Version < want {
-					errs <- fmt.Errorf("read version %d after version %d was acknowledged", got.Version, want)
 					return
 				}
 			}
 		}()
 	}
 	cur := d
-	for v := int64(2); v <= 200; v++ {
+	for v := d.Version + 1; v <= 200; v++ {
 		next := *cur
 		next.ETag, next.Version = fmt.Sprint("E", v), v
 		if err := s.UpdateDistribution(ctx, &next, cur.ETag); err != nil {
@@ -213,48 +225,14 @@ func TestOwnerListPendingAfterWrite(t *testing.T) {
 	if err := s.CreateDistribution(ctx, race, nil, 100); err != nil {
 		t.Fatal(err)
 	}
-	var acked atomic.Int64
-	acked.Store(1)
-	done := make(chan struct{})
-	errs := make(chan error, 4)
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				want := acked.Load()
-				ps, err := s.ListPending(ctx)
-				if err != nil {
-					errs <- err
-					return
-				}
-				if len(ps) != 1 || ps[0].Version < want {
-					errs <- fmt.Errorf("ListPending %+v after version %d was acknowledged", ps, want)
-					return
-				}
-			}
-		}()
-	}
-	cur := race
-	for v := int64(2); v <= 200; v++ {
-		next := *cur
-		next.ETag, next.Version = fmt.Sprint("E", v), v
-		if err := s.UpdateDistribution(ctx, &next, cur.ETag); err != nil {
-			t.Fatal(err)
+	raceReadersWithUpdates(t, s, race, func(want int64) error {
+		ps, err := s.ListPending(ctx)
+		if err != nil {
+			return err
 		}
-		acked.Store(v)
-		cur = &next
-	}
-	close(done)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
+		if len(ps) != 1 || ps[0].Version < want {
+			return fmt.Errorf("ListPending %+v after version %d was acknowledged", ps, want)
+		}
+		return nil
+	})
 }

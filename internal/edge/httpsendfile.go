@@ -41,17 +41,23 @@ func (l sendfileListener) Accept() (net.Conn, error) {
 	return wrapSendfileConn(c), nil
 }
 
-// fileBody is a response body read from f at off: a *sendfileConn sends
-// it with sendfile(2), anything else reads it.
+// fileBody is a response body read from a section of f: a *sendfileConn
+// sends what is left of it with sendfile(2), anything else reads it.
 type fileBody struct {
-	*io.SectionReader
-	f   *os.File
-	off int64
-	n   int64
+	*io.SectionReader // of f
+	f                 *os.File
 }
 
 func newFileBody(f *os.File, off, n int64) *fileBody {
-	return &fileBody{SectionReader: io.NewSectionReader(f, off, n), f: f, off: off, n: n}
+	return &fileBody{SectionReader: io.NewSectionReader(f, off, n), f: f}
+}
+
+// unread is the part of the section not read yet: its offset in f and its
+// length.
+func (b *fileBody) unread() (off, n int64) {
+	_, base, size := b.Outer()
+	pos, _ := b.Seek(0, io.SeekCurrent)
+	return base + pos, size - pos
 }
 
 // sendBody writes the header set on w, then body. Over a *sendfileConn the

@@ -36,9 +36,7 @@ func (c *sendfileConn) holdNextWrite() { c.hold = true }
 // releaseHeld sends a held header that no body followed.
 func (c *sendfileConn) releaseHeld() {
 	c.hold = false
-	if len(c.held) > 0 {
-		c.sendHeld(0)
-	}
+	c.sendHeld(0)
 }
 
 func (c *sendfileConn) Write(p []byte) (int, error) {
@@ -47,86 +45,91 @@ func (c *sendfileConn) Write(p []byte) (int, error) {
 		c.held = append(c.held[:0], p...)
 		return len(p), nil
 	}
-	if len(c.held) > 0 {
-		if err := c.sendHeld(0); err != nil {
-			return 0, err
-		}
+	if err := c.sendHeld(0); err != nil {
+		return 0, err
 	}
 	return c.TCPConn.Write(p)
 }
 
 func (c *sendfileConn) ReadFrom(src io.Reader) (int64, error) {
 	body, ok := src.(*fileBody)
+	flags := syscall.MSG_MORE // the body follows at once
 	if !ok {
-		if len(c.held) > 0 {
-			if err := c.sendHeld(0); err != nil {
-				return 0, err
-			}
-		}
-		return c.TCPConn.ReadFrom(src)
+		flags = 0
 	}
-	if len(c.held) > 0 {
-		if err := c.sendHeld(syscall.MSG_MORE); err != nil {
-			return 0, err
-		}
+	if err := c.sendHeld(flags); err != nil {
+		return 0, err
+	}
+	if !ok {
+		return c.TCPConn.ReadFrom(src)
 	}
 	return c.sendFile(body)
 }
 
-// sendHeld sends the held header with flags, waiting for room in the
-// socket (and honouring the write deadline) as Write does.
+// sendHeld sends the held header, if any, with flags.
 func (c *sendfileConn) sendHeld(flags int) error {
-	var werr error
-	err := c.raw.Write(func(fd uintptr) bool {
-		for len(c.held) > 0 {
-			n, err := syscall.SendmsgN(int(fd), c.held, nil, nil, flags)
-			switch {
-			case errors.Is(err, syscall.EINTR):
-				continue
-			case errors.Is(err, syscall.EAGAIN):
-				return false
-			case err != nil:
-				werr = err
-				return true
-			}
+	if len(c.held) == 0 {
+		return nil
+	}
+	err := c.rawWrite(func(sock int) (bool, error) {
+		n, err := syscall.SendmsgN(sock, c.held, nil, nil, flags)
+		if err == nil {
 			c.held = c.held[n:]
 		}
-		return true
+		return len(c.held) == 0, err
 	})
 	c.held = c.held[:0]
-	return errors.Join(err, werr)
+	return err
 }
 
 // maxSendfileChunk bounds one sendfile(2) call, as the standard library
 // does, so a long body does not hold the thread in the kernel.
 const maxSendfileChunk = 4 << 20
 
+// sendFile sends what is left of body from its file's offset, leaving the
+// file's own offset alone (requests share the descriptor).
 func (c *sendfileConn) sendFile(body *fileBody) (int64, error) {
 	fd, err := fileFD(body)
 	if err != nil {
 		return 0, err
 	}
-	off, end := body.off, body.off+body.n
+	start, n := body.unread()
+	off, end := start, start+n
+	err = c.rawWrite(func(sock int) (bool, error) {
+		if off == end {
+			return true, nil
+		}
+		sent, err := syscall.Sendfile(sock, fd, &off, int(min(end-off, maxSendfileChunk)))
+		if err == nil && sent == 0 {
+			err = io.ErrUnexpectedEOF // the file is shorter than the body
+		}
+		return off == end, err
+	})
+	body.Seek(off-start, io.SeekCurrent)
+	return off - start, err
+}
+
+// rawWrite calls step with the socket until it reports done or fails,
+// retrying on EINTR and waiting for room in the socket on EAGAIN (and
+// honouring the write deadline), as Write does.
+func (c *sendfileConn) rawWrite(step func(sock int) (done bool, err error)) error {
 	var werr error
-	err = c.raw.Write(func(sock uintptr) bool {
-		for off < end {
-			n, err := syscall.Sendfile(int(sock), fd, &off, int(min(end-off, maxSendfileChunk)))
+	err := c.raw.Write(func(fd uintptr) bool {
+		for {
+			done, err := step(int(fd))
 			switch {
 			case errors.Is(err, syscall.EINTR):
-				continue
 			case errors.Is(err, syscall.EAGAIN):
 				return false
 			case err != nil:
 				werr = err
 				return true
-			case n == 0:
-				werr = io.ErrUnexpectedEOF // the file is shorter than the body
+			case done:
 				return true
 			}
 		}
-		return true
 	})
-	return off - body.off, errors.Join(err, werr)
+	return errors.Join(err, werr)
 }
 
 // fileFD is the descriptor of body's file. The caller keeps the file open

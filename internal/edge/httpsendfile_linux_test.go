@@ -100,3 +100,33 @@ func commonPrefix(a, b []byte) int {
 	}
 	return i
 }
+
+// TestSendfileConnSendsWhatIsUnread: a body partly read already (by a
+// copy that took its first bytes) is sent from where the reading stopped.
+func TestSendfileConnSendsWhatIsUnread(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "seg")
+	if err := os.WriteFile(path, []byte("0123456789abcdefghij"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	server, client := tcpPair(t)
+	body := newFileBody(f, 2, 15) // "23456789abcdefg"
+	first := make([]byte, 4)
+	if _, err := io.ReadFull(body, first); err != nil || string(first) != "2345" {
+		t.Fatalf("Read: %q, %v", first, err)
+	}
+	if n, err := server.ReadFrom(body); n != 11 || err != nil {
+		t.Fatalf("ReadFrom: %d, %v", n, err)
+	}
+	got := make([]byte, 11)
+	if _, err := io.ReadFull(client, got); err != nil || string(got) != "6789abcdefg" {
+		t.Fatalf("client got %q, %v", got, err)
+	}
+	if rest, _ := body.Read(make([]byte, 1)); rest != 0 {
+		t.Errorf("the body has %d bytes left after being sent", rest)
+	}
+}
